@@ -1,0 +1,6 @@
+"""Allow ``python -m anonymize``."""
+
+from anonymize.cli import main
+
+if __name__ == "__main__":
+    main()

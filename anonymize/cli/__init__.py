@@ -1,0 +1,20 @@
+"""The ``anonymize`` command: parses options, calls the library, prints, maps errors to exit codes.
+
+Exit codes: 0 done, 1 verification failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import click
+
+from anonymize import __version__
+from anonymize.cli.image import image_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="anonymize")
+def main() -> None:
+    """Turn portraits of people at risk into pictures safe to publish."""
+
+
+main.add_command(image_command)

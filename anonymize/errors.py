@@ -1,0 +1,54 @@
+"""The one exception family of anonymize, and how its messages are made safe to print."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Strip control and bidi-override characters from untrusted text and shorten it.
+
+    File names and decoder messages come from outside; printed raw they could move the cursor,
+    rewrite the terminal line or reorder what the curator reads.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub("?", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Render a path the way the user typed it, made safe to print."""
+    return printable(os.fspath(path), limit=400)
+
+
+class AnonymizeError(Exception):
+    """Base of every error anonymize raises on purpose; its message names the file."""
+
+    exit_code = 1
+
+    def __init__(self, path: str | os.PathLike[str] | None, reason: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.reason = printable(reason, limit=400)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.reason
+        return f"{display_path(self.path)}: {self.reason}"
+
+
+class InputError(AnonymizeError):
+    """Raised by loaders and option parsers when an input cannot be used as given."""
+
+    exit_code = 2
+
+
+class VerificationError(AnonymizeError):
+    """Raised by the verifier when a written file cannot be proven clean; nothing is published."""
+
+    exit_code = 1

@@ -1,0 +1,43 @@
+"""Atomic file output: a file appears complete and checked, or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_output(destination: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``destination``; move it into place only if the block succeeds.
+
+    The temporary file lives in the destination's folder so the final rename is atomic; it is
+    hidden (leading dot) and removed on any failure, so an interrupted or rejected write never
+    leaves a partial or unverified file where the output belongs.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=destination.parent, prefix=".anonymize-", suffix=".part")
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, destination)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and flush it to disk before returning."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

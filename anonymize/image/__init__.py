@@ -1,0 +1,1 @@
+"""One photo: original in, verified publishable file out."""

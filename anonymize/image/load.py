@@ -1,0 +1,257 @@
+"""Load one original: primary image only, EXIF orientation applied, any mode turned into 8-bit sRGB.
+
+The original is read once into memory; the bytes that are hashed are the bytes that are decoded,
+and the file is never opened for writing. Nothing of the source container travels further than
+this module: the result holds a bare pixel array and a list of metadata *names*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageCms, UnidentifiedImageError
+
+from anonymize.config import ImageSettings
+from anonymize.errors import InputError
+from anonymize.image import metadata
+
+pillow_heif.register_heif_opener()
+
+#: Pillow plugins an original may be opened with; no other parser ever sees the bytes.
+PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")
+#: Names shown to users for those plugins (MPO is a JPEG with secondary images).
+FORMAT_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WebP", "HEIF": "HEIF"}
+
+# Signatures of formats people try and we do not read, so the refusal can name them.
+_KNOWN_OTHERS = [
+    (b"GIF8", "GIF"), (b"BM", "BMP"), (b"%PDF", "PDF"), (b"8BPS", "Photoshop PSD"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xff\x4f\xff\x51", "JPEG 2000"), (b"II\xbc", "JPEG XR"),
+    (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"), (b"<svg", "SVG"), (b"<?xml", "XML/SVG"),
+    (b"\x00\x00\x01\x00", "ICO"), (b"qoif", "QOI"), (b"PK\x03\x04", "ZIP"),
+]  # fmt: skip
+
+# (transpose applied to the stored pixels, description) for EXIF orientations 2..8.
+ORIENTATIONS: dict[int, tuple[Image.Transpose, str]] = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT, "mirrored horizontally"),
+    3: (Image.Transpose.ROTATE_180, "rotated 180°"),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM, "mirrored vertically"),
+    5: (Image.Transpose.TRANSPOSE, "mirrored horizontally and rotated 270° clockwise"),
+    6: (Image.Transpose.ROTATE_270, "rotated 90° clockwise"),
+    7: (Image.Transpose.TRANSVERSE, "mirrored horizontally and rotated 90° clockwise"),
+    8: (Image.Transpose.ROTATE_90, "rotated 270° clockwise"),
+}
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+_PROFILE_SPACES = {"L": "GRAY", "RGB": "RGB", "CMYK": "CMYK", "LAB": "LAB"}
+_BOMB_GUARD = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the original was, for the report (never its values)."""
+
+    sha256: str
+    format: str
+    stored_size: tuple[int, int]
+    mode: str
+    byte_count: int
+    icc_profile: bool
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An upright 8-bit sRGB picture, as viewers display the original, and what it came with."""
+
+    path: Path
+    pixels: np.ndarray  # (height, width, 3) uint8, C-contiguous
+    source: Source
+    orientation: int  # the EXIF orientation that was applied (1 when none)
+    metadata: tuple[metadata.MetadataItem, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Displayed (width, height)."""
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+
+def read_original(path: Path) -> bytes:
+    """Read an original's bytes, turning every way of failing into one clear ``InputError``."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a picture") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    if not data:
+        raise InputError(path, "empty file")
+    return data
+
+
+def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = None) -> LoadedImage:
+    """Decode the primary image of ``path`` into an upright 8-bit sRGB array."""
+    settings = settings or ImageSettings()
+    path = Path(path)
+    data = read_original(path)
+    with _open(path, data, settings.max_pixels) as image:
+        fmt = image.format or "?"
+        found = metadata.inspect(data, fmt, image)
+        stored_size, mode = image.size, image.mode
+        try:
+            image.load()
+        except Exception as err:  # decoders raise many types on hostile input
+            raise InputError(path, f"truncated or corrupt {FORMAT_NAMES.get(fmt, fmt)}: {err}") from None
+        orientation = _orientation(image)
+        icc = image.info.get("icc_profile") or None
+        notes: list[str] = []
+        if orientation in ORIENTATIONS:
+            upright = image.transpose(ORIENTATIONS[orientation][0])
+        else:
+            upright = image
+            if orientation != 1:
+                notes.append(f"EXIF orientation {orientation} is not valid and was ignored")
+                orientation = 1
+        pixels = _to_srgb8(upright, icc, settings.background, notes)
+    source = Source(
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=FORMAT_NAMES.get(fmt, fmt),
+        stored_size=stored_size,
+        mode=mode,
+        byte_count=len(data),
+        icc_profile=icc is not None,
+    )
+    return LoadedImage(path, pixels, source, orientation, tuple(found), tuple(notes))
+
+
+@contextmanager
+def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
+    """Open ``data`` with the supported plugins only, refusing pictures over ``max_pixels``.
+
+    Pillow's own bomb check (a process-wide limit) is replaced by ours for the duration of the
+    open, under a lock, so the configured limit is the one that applies in both directions.
+    """
+    try:
+        with _BOMB_GUARD, warnings.catch_warnings():
+            saved = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = None
+            try:
+                image = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
+            finally:
+                Image.MAX_IMAGE_PIXELS = saved
+    except UnidentifiedImageError:
+        raise InputError(path, _unidentified_reason(data)) from None
+    except Exception as err:
+        raise InputError(path, f"corrupt picture: {err}") from None
+    with image:
+        width, height = image.size
+        if width < 1 or height < 1:
+            raise InputError(path, f"picture has no pixels ({width}x{height})")
+        if width * height > max_pixels:
+            raise InputError(
+                path,
+                f"picture is {width}x{height} = {width * height / 1e6:.1f} MP, over the limit of "
+                f"{max_pixels / 1e6:g} MP (raise it with --max-pixels if the picture is genuine)",
+            )
+        yield image
+
+
+def _unidentified_reason(data: bytes) -> str:
+    head = data[:16]
+    for signature, name in _KNOWN_OTHERS:
+        if head.startswith(signature):
+            return f"unsupported format {name} (supported: JPEG, PNG, TIFF, WebP, HEIF/HEIC)"
+    if head[4:8] == b"ftyp":
+        return "unsupported ISO media file (HEIF/HEIC and AVIF brands are read; this one is not a picture)"
+    return "not a picture in a supported format (JPEG, PNG, TIFF, WebP, HEIF/HEIC), or damaged beyond recognition"
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation viewers apply; HEIF decoders apply their own transforms already."""
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except Exception:
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _to_srgb8(image: Image.Image, icc: bytes | None, background: tuple[int, int, int], notes: list[str]) -> np.ndarray:
+    """Convert any Pillow mode to an (h, w, 3) uint8 sRGB array, flattening alpha onto ``background``."""
+    colour, alpha = _split_alpha(_to_8bit(image))
+    rgb = _colour_to_srgb(colour, icc, notes)
+    pixels = np.asarray(rgb, dtype=np.uint8)
+    if alpha is not None:
+        a = np.asarray(alpha, dtype=np.uint16)[..., None]
+        bg = np.asarray(background, dtype=np.uint16)
+        # Round-to-nearest straight-alpha compositing; fully transparent pixels become background,
+        # so whatever hid under alpha 0 (an "erased" face) is gone before anything else looks.
+        pixels = ((pixels * a + bg * (255 - a) + 127) // 255).astype(np.uint8)
+    return np.ascontiguousarray(pixels)
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """Bring high bit depth and exotic modes to an 8-bit mode with an optional alpha band."""
+    mode = image.mode
+    if mode.startswith("I;16") or mode == "I":
+        # 16-bit samples span 0..65535; Pillow's convert("L") would clip them to 255 (white).
+        values = np.asarray(image).astype(np.float64)
+        return Image.fromarray(np.clip(values / 257.0 + 0.5, 0, 255).astype(np.uint8), "L")
+    if mode == "F":
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64))
+        scale = 255.0 if values.size and values.max() <= 1.0 else 1.0
+        return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8), "L")
+    if mode == "P":
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if mode == "PA":
+        return image.convert("RGBA")
+    if mode in ("1",):
+        return image.convert("L")
+    if mode in ("RGBa", "RGBX"):
+        return image.convert("RGBA" if mode == "RGBa" else "RGB")
+    if mode == "La":
+        return image.convert("LA")
+    return image
+
+
+def _split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
+    if image.mode in ("LA", "RGBA"):
+        return image.convert(image.mode[:-1]), image.getchannel("A")
+    return image, None
+
+
+def _colour_to_srgb(image: Image.Image, icc: bytes | None, notes: list[str]) -> Image.Image:
+    """Convert colour through the embedded profile when there is one that fits the mode."""
+    if icc is not None and image.mode in _PROFILE_SPACES:
+        try:
+            profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            space = profile.profile.xcolor_space.strip().upper()
+            if space != _PROFILE_SPACES[image.mode]:
+                notes.append(f"embedded ICC profile is for {space}, not {image.mode}; ignored")
+            else:
+                converted = ImageCms.profileToProfile(
+                    image, profile, _SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB"
+                )
+                assert converted is not None  # inPlace=False always returns an image
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError) as err:
+            notes.append(f"embedded ICC profile could not be used ({err}); colours assumed sRGB")
+    if image.mode == "LAB":
+        lab = ImageCms.createProfile("LAB")
+        converted = ImageCms.profileToProfile(image, lab, _SRGB, outputMode="RGB")
+        assert converted is not None
+        return converted
+    return image if image.mode == "RGB" else image.convert("RGB")

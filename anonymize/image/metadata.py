@@ -1,0 +1,476 @@
+"""Inventory of what a picture file carries besides its primary image: names, never values.
+
+Each container format has an inspector that walks the file's own structure (JPEG segments, PNG
+chunks, RIFF chunks, TIFF and HEIF items) and lists every block that is not needed to draw the
+primary picture: EXIF tags by IFD, XMP properties, IPTC datasets, Photoshop resources, ICC
+profiles, comments, thumbnails, secondary images and bytes after the end of the image.
+
+The inventory serves two masters. For an input it tells the curator what was found and removed;
+for an output it is part of the verification: a published file must yield an empty inventory.
+Values are never returned, so nothing read here can leak into a report.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from PIL import ExifTags, Image, TiffTags
+
+from anonymize.errors import printable
+
+
+@dataclass(frozen=True, order=True)
+class MetadataItem:
+    """One named piece of metadata: its group (where it lives) and its name (what it is)."""
+
+    group: str
+    name: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"group": self.group, "name": self.name}
+
+
+def _unique(items: Iterable[MetadataItem]) -> list[MetadataItem]:
+    return list(dict.fromkeys(items))
+
+
+# --- EXIF ----------------------------------------------------------------------------------------
+
+_EXIF_POINTERS = {int(ExifTags.IFD.Exif), int(ExifTags.IFD.GPSInfo), int(ExifTags.IFD.Interop)}
+
+
+def _tag_name(table: dict[int, str], tag: int) -> str:
+    return table.get(tag, f"Tag0x{tag:04X}")
+
+
+def exif_items(block: bytes, group: str = "EXIF") -> list[MetadataItem]:
+    """List the tags of a TIFF-structured EXIF block (with or without the ``Exif\\0\\0`` prefix)."""
+    exif = Image.Exif()
+    try:
+        exif.load(block)
+    except Exception:  # a broken block is still a block that must be reported
+        return [MetadataItem(group, "unreadable EXIF block")]
+    items = [MetadataItem(f"{group}:IFD0", _tag_name(ExifTags.TAGS, tag)) for tag in exif if tag not in _EXIF_POINTERS]
+    sub_ifds: list[tuple[ExifTags.IFD, str, dict[int, str]]] = [
+        (ExifTags.IFD.Exif, "ExifIFD", ExifTags.TAGS),
+        (ExifTags.IFD.GPSInfo, "GPS", ExifTags.GPSTAGS),
+        (ExifTags.IFD.Interop, "InteropIFD", ExifTags.TAGS),
+        (ExifTags.IFD.IFD1, "IFD1", ExifTags.TAGS),
+    ]
+    for ifd, name, table in sub_ifds:
+        try:
+            tags = exif.get_ifd(ifd)
+        except Exception:
+            items.append(MetadataItem(f"{group}:{name}", "unreadable IFD"))
+            continue
+        items.extend(MetadataItem(f"{group}:{name}", _tag_name(table, tag)) for tag in tags)
+        if ifd == ExifTags.IFD.IFD1 and (0x0201 in tags or 0x0111 in tags):
+            items.append(MetadataItem(f"{group}:IFD1", "ThumbnailImage"))
+    if not items:
+        items.append(MetadataItem(group, "empty EXIF block"))
+    return _unique(items)
+
+
+# --- XMP, IPTC, Photoshop ------------------------------------------------------------------------
+
+_XMP_NAME = re.compile(rb"<([A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*)|\s([A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*)=")
+_XMP_STRUCTURE = (b"x:", b"rdf:", b"xmlns:", b"xml:")
+
+
+def xmp_items(packet: bytes, group: str = "XMP") -> list[MetadataItem]:
+    """List the property names in an XMP packet (``dc:creator``, ``exif:GPSLatitude``...)."""
+    names = []
+    for match in _XMP_NAME.finditer(packet):
+        name = match.group(1) or match.group(2)
+        if not name.startswith(_XMP_STRUCTURE):
+            names.append(MetadataItem(group, printable(name.decode("ascii", "replace"), 80)))
+    return _unique(names) or [MetadataItem(group, "XMP packet")]
+
+
+_IPTC_NAMES = {
+    0: "RecordVersion", 5: "ObjectName", 7: "EditStatus", 10: "Urgency", 15: "Category",
+    20: "SupplementalCategories", 25: "Keywords", 40: "SpecialInstructions", 55: "DateCreated",
+    60: "TimeCreated", 62: "DigitalCreationDate", 63: "DigitalCreationTime",
+    65: "OriginatingProgram", 80: "By-line", 85: "By-lineTitle", 90: "City",
+    92: "Sub-location", 95: "Province-State", 100: "Country-PrimaryLocationCode",
+    101: "Country-PrimaryLocationName", 103: "OriginalTransmissionReference", 105: "Headline",
+    110: "Credit", 115: "Source", 116: "CopyrightNotice", 118: "Contact",
+    120: "Caption-Abstract", 122: "Writer-Editor",
+}  # fmt: skip
+
+
+def iptc_items(block: bytes) -> list[MetadataItem]:
+    """List the datasets of an IPTC-IIM block (``IPTC:By-line``, ``IPTC:City``...)."""
+    items = []
+    pos = 0
+    while pos + 5 <= len(block) and block[pos] == 0x1C:
+        record, dataset, size = block[pos + 1], block[pos + 2], struct.unpack(">H", block[pos + 3 : pos + 5])[0]
+        pos += 5
+        if size & 0x8000:  # extended dataset: the length is in the next (size & 0x7fff) bytes
+            count = size & 0x7FFF
+            size = int.from_bytes(block[pos : pos + count], "big")
+            pos += count
+        name = _IPTC_NAMES.get(dataset, f"{record}:{dataset}") if record == 2 else f"{record}:{dataset}"
+        items.append(MetadataItem("IPTC", name))
+        pos += size
+    if pos < len(block) and block[pos:].strip(b"\0"):
+        items.append(MetadataItem("IPTC", "unreadable IPTC data"))
+    return _unique(items) or [MetadataItem("IPTC", "IPTC block")]
+
+
+_PHOTOSHOP_NAMES = {
+    0x03ED: "ResolutionInfo", 0x0404: "IPTC-NAA", 0x0409: "PhotoshopThumbnailOld",
+    0x040C: "PhotoshopThumbnail", 0x040F: "ICC_Profile", 0x0422: "EXIFInfo", 0x0423: "EXIFInfo2",
+    0x0424: "XMP", 0x0425: "IPTCDigest", 0x0426: "PrintScale", 0x041A: "Slices",
+    0x0421: "VersionInfo", 0x0BB7: "ClippingPathName",
+}  # fmt: skip
+
+
+def photoshop_items(block: bytes) -> list[MetadataItem]:
+    """List the image resources of a Photoshop (8BIM) block; IPTC, EXIF and XMP inside are opened."""
+    items: list[MetadataItem] = []
+    pos = 0
+    while pos + 12 <= len(block) and block[pos : pos + 4] == b"8BIM":
+        resource = struct.unpack(">H", block[pos + 4 : pos + 6])[0]
+        name_len = block[pos + 6]
+        pos += 6 + 1 + name_len + ((1 + name_len) % 2)  # Pascal name padded to an even length
+        if pos + 4 > len(block):
+            break
+        size = struct.unpack(">I", block[pos : pos + 4])[0]
+        data = block[pos + 4 : pos + 4 + size]
+        pos += 4 + size + (size % 2)
+        if resource == 0x0404:
+            items.extend(iptc_items(data))
+        elif resource in (0x0422, 0x0423):
+            items.extend(exif_items(data, "Photoshop:EXIF"))
+        elif resource == 0x0424:
+            items.extend(xmp_items(data, "Photoshop:XMP"))
+        else:
+            items.append(MetadataItem("Photoshop", _PHOTOSHOP_NAMES.get(resource, f"Resource0x{resource:04X}")))
+    return _unique(items) or [MetadataItem("Photoshop", "Photoshop block")]
+
+
+# --- inspectors, one per container ---------------------------------------------------------------
+
+
+class Inspector(ABC):
+    """Lists the metadata of one container format from the file's bytes."""
+
+    #: Pillow format names this inspector reads.
+    formats: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        """Return every non-pixel block of ``data``; ``image`` is the opened file when at hand."""
+
+
+@dataclass(frozen=True)
+class JpegSegment:
+    """One marker segment of a JPEG stream."""
+
+    marker: int
+    start: int  # offset of the 0xFF of the marker
+    payload: bytes
+
+
+# In entropy-coded data, 0xFF is followed by 0x00 (stuffing), RSTn or another 0xFF (fill).
+_JPEG_MARKER_IN_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_STANDALONE = {0x01, *range(0xD0, 0xD8)}
+
+
+def jpeg_segments(data: bytes, start: int = 0) -> tuple[list[JpegSegment], int]:
+    """Walk one JPEG stream from its SOI; return its segments and the offset just after its EOI.
+
+    Raises ``ValueError`` when the stream is not a well-formed sequence of segments.
+    """
+    if data[start : start + 2] != b"\xff\xd8":
+        raise ValueError("no JPEG start-of-image marker")
+    segments = [JpegSegment(0xD8, start, b"")]
+    pos = start + 2
+    while True:
+        if pos + 2 > len(data) or data[pos] != 0xFF:
+            raise ValueError(f"expected a marker at byte {pos}")
+        while data[pos + 1] == 0xFF:  # fill bytes before a marker
+            pos += 1
+            if pos + 2 > len(data):
+                raise ValueError("stream ends inside fill bytes")
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            segments.append(JpegSegment(marker, pos, b""))
+            return segments, pos + 2
+        if marker in _STANDALONE:
+            segments.append(JpegSegment(marker, pos, b""))
+            pos += 2
+            continue
+        if pos + 4 > len(data):
+            raise ValueError(f"segment header cut off at byte {pos}")
+        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        if length < 2 or pos + 2 + length > len(data):
+            raise ValueError(f"segment 0xFF{marker:02X} at byte {pos} runs past the end")
+        segments.append(JpegSegment(marker, pos, data[pos + 4 : pos + 2 + length]))
+        pos += 2 + length
+        if marker == 0xDA:  # start of scan: skip the entropy-coded data to the next marker
+            found = _JPEG_MARKER_IN_SCAN.search(data, pos)
+            if found is None:
+                raise ValueError("scan data runs to the end of the file without an end marker")
+            pos = found.start()
+
+
+_APP_IDENTIFIERS: list[tuple[int, bytes, str]] = [
+    (0xE1, b"Exif\0", "EXIF"),
+    (0xE1, b"http://ns.adobe.com/xap/1.0/\0", "XMP"),
+    (0xE1, b"http://ns.adobe.com/xmp/extension/\0", "XMP-extended"),
+    (0xE2, b"ICC_PROFILE\0", "ICC_Profile"),
+    (0xE2, b"MPF\0", "MPF"),
+    (0xED, b"Photoshop 3.0\0", "Photoshop"),
+    (0xEB, b"JP", "JUMBF"),  # C2PA content credentials live in APP11 JUMBF boxes
+]
+
+
+class JpegInspector(Inspector):
+    """JPEG and MPO: APPn segments, comments, JFIF thumbnails, and anything after the image."""
+
+    formats = ("JPEG", "MPO")
+
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        try:
+            segments, end = jpeg_segments(data)
+        except ValueError as err:
+            return [MetadataItem("JPEG", f"unreadable structure: {err}")]
+        items: list[MetadataItem] = []
+        for segment in segments:
+            items.extend(self._segment_items(segment))
+        if sum(1 for s in segments if 0xC0 <= s.marker <= 0xCF and s.marker not in (0xC4, 0xC8, 0xCC)) > 1:
+            items.append(MetadataItem("JPEG", "more than one frame header"))
+        trailer = data[end:]
+        if trailer:
+            images = trailer.count(b"\xff\xd8\xff")
+            items.append(MetadataItem("Trailer", f"{len(trailer)} bytes after the end of the image"))
+            if images:
+                items.append(MetadataItem("Trailer", f"{images} embedded JPEG image(s)"))
+        return _unique(items)
+
+    @staticmethod
+    def _segment_items(segment: JpegSegment) -> list[MetadataItem]:
+        marker, payload = segment.marker, segment.payload
+        if marker == 0xFE:
+            return [MetadataItem("JPEG", "Comment")]
+        if marker == 0xE0:
+            if payload.startswith(b"JFIF\0"):
+                # JFIF is structural, but version 1.02 allows an uncompressed thumbnail in it.
+                if len(payload) >= 14 and payload[12] * payload[13] > 0:
+                    return [MetadataItem("JFIF", "ThumbnailImage")]
+                return []
+            if payload.startswith(b"JFXX\0"):
+                return [MetadataItem("JFXX", "ThumbnailImage")]
+        if marker == 0xEE and payload.startswith(b"Adobe"):
+            return []  # colour transform flag, needed to decode; never copied anyway
+        if not 0xE0 <= marker <= 0xEF:
+            return []
+        for app, prefix, group in _APP_IDENTIFIERS:
+            if marker == app and payload.startswith(prefix):
+                body = payload[len(prefix) :]
+                if group == "EXIF":
+                    return exif_items(body.lstrip(b"\0"))
+                if group == "XMP":
+                    return xmp_items(body)
+                if group == "Photoshop":
+                    return photoshop_items(body)
+                return [MetadataItem(group, group)]
+        ident = payload.split(b"\0", 1)[0][:24].decode("latin-1")
+        return [MetadataItem("JPEG", f"APP{marker - 0xE0} {printable(ident, 24)}".rstrip())]
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_STRUCTURAL = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"sBIT", b"gAMA", b"cHRM", b"sRGB"}
+_PNG_NAMES = {
+    b"eXIf": "EXIF", b"iCCP": "ICC_Profile", b"tIME": "ModifyDate", b"pHYs": "PixelsPerUnit",
+    b"bKGD": "BackgroundColor", b"hIST": "PaletteHistogram", b"sPLT": "SuggestedPalette",
+    b"acTL": "AnimationControl", b"fcTL": "AnimationFrame", b"fdAT": "AnimationFrameData",
+    b"caBX": "C2PA", b"cICP": "CICodingPoints", b"mDCV": "MasteringDisplay", b"cLLI": "ContentLight",
+}  # fmt: skip
+
+
+class PngInspector(Inspector):
+    """PNG: ancillary chunks (text, EXIF, ICC, time, animation) and anything after IEND."""
+
+    formats = ("PNG",)
+
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        if not data.startswith(_PNG_SIGNATURE):
+            return [MetadataItem("PNG", "unreadable structure: no PNG signature")]
+        items: list[MetadataItem] = []
+        pos = len(_PNG_SIGNATURE)
+        while True:
+            if pos + 12 > len(data):
+                items.append(MetadataItem("PNG", "unreadable structure: no IEND chunk"))
+                return _unique(items)
+            length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+            body = data[pos + 8 : pos + 8 + length]
+            pos += 12 + length
+            if kind in (b"tEXt", b"zTXt", b"iTXt"):
+                keyword = body.split(b"\0", 1)[0][:79].decode("latin-1")
+                items.append(MetadataItem(f"PNG:{kind.decode()}", printable(keyword, 79) or "(no keyword)"))
+            elif kind == b"eXIf":
+                items.extend(exif_items(body))
+            elif kind == b"IEND":
+                break
+            elif kind not in _PNG_STRUCTURAL:
+                label = _PNG_NAMES.get(kind, printable(kind.decode("latin-1"), 4))
+                items.append(MetadataItem("PNG", label))
+        if pos < len(data):
+            items.append(MetadataItem("Trailer", f"{len(data) - pos} bytes after the end of the image"))
+        return _unique(items)
+
+
+_RIFF_STRUCTURAL = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
+
+
+class WebpInspector(Inspector):
+    """WebP: RIFF chunks other than the bitstream (EXIF, XMP, ICC, animation) and any trailer."""
+
+    formats = ("WEBP",)
+
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+            return [MetadataItem("RIFF", "unreadable structure: not a RIFF WebP file")]
+        riff_end = 8 + struct.unpack("<I", data[4:8])[0]
+        items: list[MetadataItem] = []
+        pos = 12
+        while pos + 8 <= min(riff_end, len(data)):
+            kind, size = struct.unpack("<4sI", data[pos : pos + 8])
+            body = data[pos + 8 : pos + 8 + size]
+            pos += 8 + size + (size % 2)
+            if kind == b"EXIF":
+                items.extend(exif_items(body))
+            elif kind == b"XMP ":
+                items.extend(xmp_items(body))
+            elif kind == b"ICCP":
+                items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
+            elif kind in (b"ANIM", b"ANMF"):
+                items.append(MetadataItem("RIFF", "animation frames"))
+            elif kind == b"VP8X":
+                # Flags announce ICC (0x20), EXIF (0x08), XMP (0x04) and animation (0x02).
+                if body and body[0] & 0x2E:
+                    items.append(MetadataItem("RIFF", "extended-format flags for metadata"))
+            elif kind not in _RIFF_STRUCTURAL:
+                items.append(MetadataItem("RIFF", printable(kind.decode("latin-1"), 4).strip()))
+        if riff_end > len(data):
+            items.append(MetadataItem("RIFF", "unreadable structure: RIFF size exceeds the file"))
+        elif riff_end < len(data):
+            items.append(MetadataItem("Trailer", f"{len(data) - riff_end} bytes after the end of the image"))
+        return _unique(items)
+
+
+# Tags a TIFF reader needs to draw the first page; everything else in IFD0 is reported.
+_TIFF_STRUCTURAL = {
+    254, 255, 256, 257, 258, 259, 262, 266, 273, 277, 278, 279, 284, 317, 320, 322, 323, 324, 325,
+    338, 339, 347, 529, 530, 531, 532,
+}  # fmt: skip
+
+
+class TiffInspector(Inspector):
+    """TIFF: the first page's descriptive tags, the EXIF and GPS IFDs, and further pages."""
+
+    formats = ("TIFF",)
+
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        if image is None:
+            return [MetadataItem("TIFF", "TIFF inventory needs the opened file")]
+        tags = getattr(image, "tag_v2", {})
+        items: list[MetadataItem] = []
+        for tag, value in tags.items():
+            if tag in _TIFF_STRUCTURAL:
+                continue
+            if tag == 700:
+                items.extend(xmp_items(_as_bytes(value)))
+            elif tag == 33723:
+                items.extend(iptc_items(_as_bytes(value)))
+            elif tag == 34377:
+                items.extend(photoshop_items(_as_bytes(value)))
+            elif tag == 34675:
+                items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
+            elif tag in _EXIF_POINTERS:
+                continue  # opened below through getexif()
+            else:
+                items.append(MetadataItem("TIFF:IFD0", TiffTags.lookup(tag).name))
+        exif = image.getexif()
+        for ifd, group, table in (
+            (ExifTags.IFD.Exif, "EXIF:ExifIFD", ExifTags.TAGS),
+            (ExifTags.IFD.GPSInfo, "EXIF:GPS", ExifTags.GPSTAGS),
+        ):
+            try:
+                sub = exif.get_ifd(ifd)
+            except Exception:
+                items.append(MetadataItem(group, "unreadable IFD"))
+                continue
+            items.extend(MetadataItem(group, _tag_name(table, t)) for t in sub)
+        pages = getattr(image, "n_frames", 1)
+        if pages > 1:
+            items.append(MetadataItem("TIFF", f"{pages - 1} further page(s) or preview(s)"))
+        return _unique(items)
+
+
+class HeifInspector(Inspector):
+    """HEIF/HEIC: EXIF, XMP, ICC, thumbnails, depth and auxiliary images, further images."""
+
+    formats = ("HEIF",)
+
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        if image is None:
+            return [MetadataItem("HEIF", "HEIF inventory needs the opened file")]
+        info = image.info
+        items: list[MetadataItem] = []
+        if info.get("exif"):
+            items.extend(exif_items(_as_bytes(info["exif"])))
+        if info.get("xmp"):
+            items.extend(xmp_items(_as_bytes(info["xmp"])))
+        if info.get("icc_profile"):
+            items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
+        for block in info.get("metadata") or []:
+            items.append(MetadataItem("HEIF", f"metadata block {printable(str(block.get('type', '?')), 24)}"))
+        for key, label in (("thumbnails", "thumbnail(s)"), ("depth_images", "depth image(s)")):
+            if info.get(key):
+                items.append(MetadataItem("HEIF", f"{len(info[key])} {label}"))
+        if info.get("aux"):
+            items.append(MetadataItem("HEIF", f"{sum(len(v) for v in info['aux'].values())} auxiliary image(s)"))
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            items.append(MetadataItem("HEIF", f"{frames - 1} further top-level image(s)"))
+        return _unique(items)
+
+
+def _as_bytes(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace")
+    if isinstance(value, tuple | list):
+        return bytes(int(v) & 0xFF for v in value)  # Pillow may give IPTC as a tuple of ints
+    return str(value).encode("utf-8", "replace")
+
+
+INSPECTORS: dict[str, Inspector] = {
+    name: inspector
+    for inspector in (JpegInspector(), PngInspector(), WebpInspector(), TiffInspector(), HeifInspector())
+    for name in inspector.formats
+}
+
+
+def inspect(data: bytes, pillow_format: str, image: Image.Image | None = None) -> list[MetadataItem]:
+    """List every metadata block of ``data``, a file in ``pillow_format``."""
+    try:
+        inspector = INSPECTORS[pillow_format]
+    except KeyError:
+        return [MetadataItem("File", f"no inspector for format {pillow_format}")]
+    return inspector.inspect(data, image)
+
+
+def iter_groups(items: Iterable[MetadataItem]) -> Iterator[str]:
+    """Yield each group once, in order of first appearance."""
+    yield from dict.fromkeys(item.group for item in items)

@@ -1,0 +1,133 @@
+"""One photo, original in, verified publishable file out: load → decide → redact → encode → verify.
+
+Each stage takes the previous stage's value and returns a new one; the report at the end is
+built from those values only. Detectors (faces, text) will join as a "find" stage between
+loading and deciding, feeding the same plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from anonymize import __version__
+from anonymize.config import ImageSettings
+from anonymize.errors import InputError, VerificationError
+from anonymize.fileio import atomic_output, write_synced
+from anonymize.image.encode import Encoder, encoder_for
+from anonymize.image.load import ORIENTATIONS, LoadedImage, load_image
+from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
+from anonymize.image.redact import STYLES, redact
+from anonymize.image.verify import Verification, verify_output
+
+
+@dataclass(frozen=True)
+class Output:
+    """The published file, as verified."""
+
+    sha256: str
+    format: str
+    size: tuple[int, int]
+    byte_count: int
+
+
+@dataclass(frozen=True)
+class ImageReport:
+    """Everything the curator needs to know about one photo; names of metadata, never values."""
+
+    image: LoadedImage
+    plan: RedactionPlan
+    style: str
+    verification: Verification
+    output: Output | None
+
+    def to_dict(self) -> dict[str, object]:
+        source = self.image.source
+        width, height = self.image.size
+        orientation = self.image.orientation
+        return {
+            "tool": {"name": "anonymize", "version": __version__},
+            "input": {
+                "sha256": source.sha256,
+                "format": source.format,
+                "stored_size": {"width": source.stored_size[0], "height": source.stored_size[1]},
+                "mode": source.mode,
+                "bytes": source.byte_count,
+                "icc_profile": source.icc_profile,
+            },
+            "displayed_size": {"width": width, "height": height},
+            "orientation": {
+                "exif_value": orientation,
+                "applied": ORIENTATIONS[orientation][1] if orientation in ORIENTATIONS else "none",
+            },
+            "style": self.style,
+            "regions": [planned.to_dict() for planned in self.plan.regions],
+            "metadata_removed": [item.to_dict() for item in self.image.metadata],
+            "warnings": list(self.image.warnings),
+            "output": None
+            if self.output is None
+            else {
+                "sha256": self.output.sha256,
+                "format": self.output.format,
+                "size": {"width": self.output.size[0], "height": self.output.size[1]},
+                "bytes": self.output.byte_count,
+            },
+            "verification": self.verification.to_dict(),
+        }
+
+
+class PhotoVerificationError(VerificationError):
+    """Raised by the pipeline when the written photo fails verification; carries the report."""
+
+    def __init__(self, path: Path, report: ImageReport) -> None:
+        reasons = "; ".join(f"{c.name}: {c.detail}" for c in report.verification.failures)
+        super().__init__(path, f"verification failed, nothing written ({reasons})")
+        self.report = report
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.abspath(a) == os.path.abspath(b) or a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def anonymize_image(
+    source: str | os.PathLike[str],
+    destination: str | os.PathLike[str],
+    regions: Sequence[RegionRequest] = (),
+    settings: ImageSettings | None = None,
+) -> ImageReport:
+    """Make ``destination`` a verified, metadata-free, redacted rendering of ``source``.
+
+    Raises ``InputError`` for anything wrong with the request or the original, and
+    ``PhotoVerificationError`` when the written file cannot be proven clean; in both cases no
+    file is left at ``destination`` by this call and ``source`` is untouched.
+    """
+    settings = settings or ImageSettings()
+    source, destination = Path(source), Path(destination)
+    encoder: Encoder = encoder_for(destination)
+    if _same_file(source, destination):
+        raise InputError(destination, "output is the input; originals are never overwritten")
+    try:
+        style = STYLES[settings.style]
+    except KeyError:
+        raise InputError(None, f"unknown redaction style {settings.style!r} (known: {', '.join(STYLES)})") from None
+
+    image = load_image(source, settings)
+    plan = plan_redactions(image, regions)
+    redacted = redact(image.pixels, plan, style, seed=image.source.sha256)
+    data = encoder.encode(redacted)
+
+    with atomic_output(destination) as temporary:
+        write_synced(temporary, data)
+        verification = verify_output(temporary, encoder, redacted, plan)
+        if not verification.passed:
+            raise PhotoVerificationError(destination, ImageReport(image, plan, style.name, verification, None))
+    output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
+    return ImageReport(image, plan, style.name, verification, output)

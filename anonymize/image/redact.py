@@ -1,0 +1,114 @@
+"""Redaction styles: what replaces the pixels of a region, behind a small registry.
+
+``solid`` (the default) leaves nothing of the region. ``pixelate`` and ``blur`` are stylistic
+choices, made strong enough to destroy identity (a handful of cells across the region, coarse
+colour steps) and noised, so that neither inversion nor matching against candidate faces with
+the same operation works (McPherson et al. 2016 defeated 16-pixel mosaics of 112-pixel faces).
+Every style writes through the region's hard-edged mask; pixels outside it are left bit-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import cv2
+import numpy as np
+
+from anonymize.image.plan import RedactionPlan
+
+
+class RedactionStyle(ABC):
+    """Makes replacement pixels for one region's bounding-box crop."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def replacement(self, crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Return an array shaped like ``crop`` (h, w, 3 uint8) to show instead of it."""
+
+
+class Solid(RedactionStyle):
+    """An opaque fill: no trace of the region survives."""
+
+    name = "solid"
+    description = "opaque fill (default; nothing of the region survives)"
+    colour: ClassVar[tuple[int, int, int]] = (0, 0, 0)
+
+    def replacement(self, crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return np.broadcast_to(np.asarray(self.colour, dtype=np.uint8), crop.shape)
+
+
+def _noise(shape: tuple[int, ...], sigma: float, rng: np.random.Generator) -> np.ndarray:
+    noise: np.ndarray = rng.normal(0.0, sigma, size=shape)
+    return noise
+
+
+def _to_uint8(values: np.ndarray) -> np.ndarray:
+    clipped: np.ndarray = np.clip(np.rint(values), 0, 255)
+    return clipped.astype(np.uint8)
+
+
+class Pixelate(RedactionStyle):
+    """A coarse mosaic: at most ``cells`` blocks across the longer side, quantised and noised."""
+
+    name = "pixelate"
+    description = "coarse noised mosaic (stylistic; never the default)"
+    cells: ClassVar[int] = 5
+    step: ClassVar[int] = 24  # colour quantisation step per channel
+
+    def replacement(self, crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        height, width = crop.shape[:2]
+        block = max(4, math.ceil(max(height, width) / self.cells))
+        rows, cols = math.ceil(height / block), math.ceil(width / block)
+        small = cv2.resize(crop, (cols, rows), interpolation=cv2.INTER_AREA).astype(np.float64)
+        small += _noise(small.shape, 18.0, rng)
+        small = np.floor(small / self.step) * self.step + self.step / 2
+        big = np.repeat(np.repeat(small, block, axis=0), block, axis=1)[:height, :width]
+        return _to_uint8(big + _noise(big.shape, 6.0, rng))
+
+
+class Blur(RedactionStyle):
+    """A very strong blur: the region shrunk to a few noised pixels, smoothed back up, grain added."""
+
+    name = "blur"
+    description = "very strong noised blur (stylistic; never the default)"
+    cells: ClassVar[int] = 6
+
+    def replacement(self, crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        height, width = crop.shape[:2]
+        scale = self.cells / max(height, width)
+        small_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = cv2.resize(crop, small_size, interpolation=cv2.INTER_AREA).astype(np.float64)
+        small = small + _noise(small.shape, 14.0, rng)
+        smooth = cv2.resize(small.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+        sigma = max(height, width) / (2.0 * self.cells)
+        smooth = cv2.GaussianBlur(smooth, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
+        return _to_uint8(smooth.reshape(crop.shape) + _noise(crop.shape, 5.0, rng))
+
+
+STYLES: dict[str, RedactionStyle] = {style.name: style for style in (Solid(), Pixelate(), Blur())}
+DEFAULT_STYLE = Solid.name
+
+
+def redact(pixels: np.ndarray, plan: RedactionPlan, style: RedactionStyle, seed: str) -> np.ndarray:
+    """Return a copy of ``pixels`` with every planned region replaced through its mask.
+
+    ``seed`` (the original's hash) makes the noise reproducible for the same input, so builds
+    are deterministic, yet unknowable to anyone who does not hold the original.
+    """
+    out = pixels.copy()
+    height, width = out.shape[:2]
+    for planned in plan.regions:
+        masked = planned.request.region.mask_in(width, height)
+        if masked is None:  # the plan only holds regions that meet the picture
+            raise AssertionError(f"region {planned.index} left the picture after planning")
+        (x0, y0, x1, y1), mask = masked
+        digest = hashlib.sha256(f"{seed}|{style.name}|{planned.index}|{planned.bounds}".encode()).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
+        crop = out[y0:y1, x0:x1]
+        crop[mask] = style.replacement(crop, rng)[mask]
+    return out
