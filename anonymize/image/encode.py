@@ -74,6 +74,9 @@ class WebpEncoder(Encoder):
     lossless = False
     options = {"quality": 85, "method": 4, "lossless": False, "exact": False,
                "exif": b"", "icc_profile": None, "xmp": b""}  # fmt: skip
+    # Pillow's WebP decoder reports animation defaults for every file, stills included; real
+    # animation chunks are caught by the RIFF walk of the metadata inventory.
+    structural_info = frozenset({"background", "duration", "loop", "timestamp"})
 
 
 ENCODERS: dict[str, Encoder] = {
