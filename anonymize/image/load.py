@@ -32,13 +32,28 @@ PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")
 #: Names shown to users for those plugins (MPO is a JPEG with secondary images).
 FORMAT_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WebP", "HEIF": "HEIF"}
 
-# Signatures of formats people try and we do not read, so the refusal can name them.
-_KNOWN_OTHERS = [
+# Leading bytes of formats, to name a file in messages before any decoder has understood it.
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
     (b"GIF8", "GIF"), (b"BM", "BMP"), (b"%PDF", "PDF"), (b"8BPS", "Photoshop PSD"),
     (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xff\x4f\xff\x51", "JPEG 2000"), (b"II\xbc", "JPEG XR"),
     (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"), (b"<svg", "SVG"), (b"<?xml", "XML/SVG"),
     (b"\x00\x00\x01\x00", "ICO"), (b"qoif", "QOI"), (b"PK\x03\x04", "ZIP"),
 ]  # fmt: skip
+_SUPPORTED_NAMES = {"JPEG", "PNG", "TIFF", "WebP", "HEIF"}
+
+
+def _sniff(data: bytes) -> str | None:
+    """Name the format of ``data`` from its first bytes, or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[4:8] == b"ftyp":
+        return "HEIF" if data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc") else None
+    for signature, name in _SIGNATURES:
+        if data.startswith(signature):
+            return name
+    return None
+
 
 # (transpose applied to the stored pixels, description) for EXIF orientations 2..8.
 ORIENTATIONS: dict[int, tuple[Image.Transpose, str]] = {
@@ -112,20 +127,23 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = No
         fmt = image.format or "?"
         found = metadata.inspect(data, fmt, image)
         stored_size, mode = image.size, image.mode
+        orientation = _orientation(image)
         try:
             image.load()
         except Exception as err:  # decoders raise many types on hostile input
             raise InputError(path, f"truncated or corrupt {FORMAT_NAMES.get(fmt, fmt)}: {err}") from None
-        orientation = _orientation(image)
+        # Pillow's TIFF decoder turns the pixels itself during load() and then drops the tag:
+        # a tag that vanished while decoding has been applied already and must not be applied twice.
+        pending = _orientation(image)
         icc = image.info.get("icc_profile") or None
         notes: list[str] = []
-        if orientation in ORIENTATIONS:
-            upright = image.transpose(ORIENTATIONS[orientation][0])
+        if pending in ORIENTATIONS:
+            upright = image.transpose(ORIENTATIONS[pending][0])
         else:
             upright = image
-            if orientation != 1:
-                notes.append(f"EXIF orientation {orientation} is not valid and was ignored")
-                orientation = 1
+        if orientation not in ORIENTATIONS and orientation != 1:
+            notes.append(f"EXIF orientation {orientation} is not valid and was ignored")
+            orientation = 1
         pixels = _to_srgb8(upright, icc, settings.background, notes)
     source = Source(
         sha256=hashlib.sha256(data).hexdigest(),
@@ -155,8 +173,8 @@ def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
                 Image.MAX_IMAGE_PIXELS = saved
     except UnidentifiedImageError:
         raise InputError(path, _unidentified_reason(data)) from None
-    except Exception as err:
-        raise InputError(path, f"corrupt picture: {err}") from None
+    except Exception as err:  # plugins raise many types on hostile headers
+        raise InputError(path, f"truncated or corrupt {_sniff(data) or 'picture'}: {err}") from None
     with image:
         width, height = image.size
         if width < 1 or height < 1:
@@ -171,12 +189,13 @@ def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
 
 
 def _unidentified_reason(data: bytes) -> str:
-    head = data[:16]
-    for signature, name in _KNOWN_OTHERS:
-        if head.startswith(signature):
-            return f"unsupported format {name} (supported: JPEG, PNG, TIFF, WebP, HEIF/HEIC)"
-    if head[4:8] == b"ftyp":
-        return "unsupported ISO media file (HEIF/HEIC and AVIF brands are read; this one is not a picture)"
+    name = _sniff(data)
+    if name in _SUPPORTED_NAMES:
+        return f"truncated or corrupt {name}: no decoder could read its header"
+    if name is not None:
+        return f"unsupported format {name} (supported: JPEG, PNG, TIFF, WebP, HEIF/HEIC)"
+    if data[4:8] == b"ftyp":
+        return "unsupported ISO media file (HEIF/HEIC pictures are read; this brand is not)"
     return "not a picture in a supported format (JPEG, PNG, TIFF, WebP, HEIF/HEIC), or damaged beyond recognition"
 
 
