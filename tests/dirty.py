@@ -152,9 +152,7 @@ def mpf_pair(primary: np.ndarray) -> bytes:
     """A two-picture MPO (as phones write for depth or stereo); the second holds a secret."""
     second = Image.new("RGB", (primary.shape[1], primary.shape[0]), (0, 255, 0))
     buffer = io.BytesIO()
-    Image.fromarray(primary).save(
-        buffer, "MPO", save_all=True, append_images=[second], comment=secret("mpf-comment")
-    )
+    Image.fromarray(primary).save(buffer, "MPO", save_all=True, append_images=[second], comment=secret("mpf-comment"))
     return buffer.getvalue()
 
 
@@ -397,7 +395,9 @@ def _tiff_tags_pages(p: np.ndarray) -> Dirty:
         ".tif",
         buffer.getvalue(),
         p,
-        tuple(secret(s) for s in ("tiff-artist", "tiff-copyright", "tiff-xmp-creator", "iptc-byline", "tiff-usercomment")),
+        tuple(
+            secret(s) for s in ("tiff-artist", "tiff-copyright", "tiff-xmp-creator", "iptc-byline", "tiff-usercomment")
+        ),
         exact=True,
         expected_metadata=("TIFF:IFD0", "XMP", "IPTC", "EXIF:GPS", "EXIF:ExifIFD", "TIFF"),
     )

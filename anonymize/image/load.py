@@ -137,10 +137,7 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = No
         pending = _orientation(image)
         icc = image.info.get("icc_profile") or None
         notes: list[str] = []
-        if pending in ORIENTATIONS:
-            upright = image.transpose(ORIENTATIONS[pending][0])
-        else:
-            upright = image
+        upright = image.transpose(ORIENTATIONS[pending][0]) if pending in ORIENTATIONS else image
         if orientation not in ORIENTATIONS and orientation != 1:
             notes.append(f"EXIF orientation {orientation} is not valid and was ignored")
             orientation = 1

@@ -57,7 +57,7 @@ class Pixelate(RedactionStyle):
 
     name = "pixelate"
     description = "coarse noised mosaic (stylistic; never the default)"
-    cells: ClassVar[int] = 5
+    cells: ClassVar[int] = 4
     step: ClassVar[int] = 24  # colour quantisation step per channel
 
     def replacement(self, crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -76,14 +76,14 @@ class Blur(RedactionStyle):
 
     name = "blur"
     description = "very strong noised blur (stylistic; never the default)"
-    cells: ClassVar[int] = 6
+    cells: ClassVar[int] = 4
 
     def replacement(self, crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         height, width = crop.shape[:2]
         scale = self.cells / max(height, width)
         small_size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = cv2.resize(crop, small_size, interpolation=cv2.INTER_AREA).astype(np.float64)
-        small = small + _noise(small.shape, 14.0, rng)
+        small = small + _noise(small.shape, 20.0, rng)
         smooth = cv2.resize(small.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
         sigma = max(height, width) / (2.0 * self.cells)
         smooth = cv2.GaussianBlur(smooth, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)

@@ -136,7 +136,18 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     return cases
 
 
-BAD = ["empty", "text", "truncated-jpeg", "truncated-png", "header-only-jpeg", "gif", "bmp", "pdf", "missing", "directory"]
+BAD = [
+    "empty",
+    "text",
+    "truncated-jpeg",
+    "truncated-png",
+    "header-only-jpeg",
+    "gif",
+    "bmp",
+    "pdf",
+    "missing",
+    "directory",
+]
 
 
 @pytest.mark.parametrize("case", BAD)

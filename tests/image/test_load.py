@@ -39,9 +39,7 @@ ORIENTED_FORMATS: dict[str, Callable[[np.ndarray, int], bytes]] = {
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 @pytest.mark.parametrize("suffix", sorted(ORIENTED_FORMATS))
-def test_every_orientation_is_applied(
-    orientation: int, suffix: str, write: Callable[[str, bytes], Path]
-) -> None:
+def test_every_orientation_is_applied(orientation: int, suffix: str, write: Callable[[str, bytes], Path]) -> None:
     stored = scene(96, 64)
     path = write(f"o{orientation}.{suffix}", ORIENTED_FORMATS[suffix](stored, orientation))
     loaded = load_image(path)
