@@ -43,7 +43,9 @@ class Solid(RedactionStyle):
 
 
 def _noise(shape: tuple[int, ...], sigma: float, rng: np.random.Generator) -> np.ndarray:
-    noise: np.ndarray = rng.normal(0.0, sigma, size=shape)
+    """Noise that is mostly shared by the three channels: it hides values without painting hues."""
+    shared = rng.normal(0.0, sigma, size=(*shape[:-1], 1))
+    noise: np.ndarray = shared + rng.normal(0.0, sigma / 4, size=shape)
     return noise
 
 

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -87,14 +88,14 @@ def _container_checks(data: bytes, image: Image.Image, encoder: Encoder, shape: 
 
 def _pixel_check(decoded: np.ndarray, expected: np.ndarray, encoder: Encoder, plan: RedactionPlan) -> Check:
     """The file shows the redacted picture: everywhere, and inside every redacted region."""
-    diff = np.abs(decoded.astype(np.int16) - expected.astype(np.int16))
+    diff = cv2.absdiff(decoded, expected)  # uint8 throughout: a fraction of numpy's int16 cost
     if encoder.lossless:
         mismatched = int(np.count_nonzero(diff.max(axis=2)))
         return Check("pixels", mismatched == 0, f"{mismatched} pixel(s) differ from the redacted picture")
-    worst = ("whole picture", float(diff.mean()))
+    worst = ("whole picture", _mean(diff))
     for planned in plan.regions:
         x0, y0, x1, y1 = planned.bounds
-        error = float(diff[y0:y1, x0:x1].mean())
+        error = _mean(diff[y0:y1, x0:x1])
         if error > worst[1]:
             worst = (f"region {planned.index}", error)
     return Check(
@@ -102,3 +103,7 @@ def _pixel_check(decoded: np.ndarray, expected: np.ndarray, encoder: Encoder, pl
         worst[1] <= LOSSY_TOLERANCE,
         f"largest mean difference from the redacted picture {worst[1]:.2f} ({worst[0]}), allowed {LOSSY_TOLERANCE:g}",
     )
+
+
+def _mean(diff: np.ndarray) -> float:
+    return float(np.mean(cv2.mean(np.ascontiguousarray(diff))[:3]))
