@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -80,6 +81,25 @@ def stages(source: Path, target: Path, regions: list[RegionRequest], repeat: int
     }
 
 
+def bench(source: Path, work: Path, repeat: int) -> None:
+    with Image.open(source) as image:
+        width, height = image.size
+    regions = [RegionRequest(Ellipse(width // 3, height // 4, width // 8, height // 5), "face", "benchmark")]
+    target = work / "out.jpg"
+    command = [sys.executable, "-m", "anonymize", "image", str(source), "-o", str(target)]
+    command += ["--region", f"ellipse:{width // 3},{height // 4},{width // 8},{height // 5}"]
+    floor = median_time(partial(bare_pillow, source), repeat)
+    library = median_time(partial(anonymize_image, source, target, regions), repeat)
+    cli = median_time(partial(subprocess.run, command, check=True), max(1, repeat // 2))
+    print(f"{source.name}: {width}x{height} ({width * height / 1e6:.1f} MP), median of {repeat}")
+    print(f"  bare Pillow decode + encode   {floor:6.2f} s   1.00x")
+    print(f"  anonymize_image (library)     {library:6.2f} s   {library / floor:.2f}x")
+    print(f"  anonymize image (CLI process) {cli:6.2f} s   {cli / floor:.2f}x")
+    print("  where the library's time goes:")
+    for stage, seconds in stages(source, work / "stage.jpg", regions, repeat).items():
+        print(f"    {stage:36} {seconds:6.2f} s   {seconds / floor:.2f}x of the floor")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("photos", nargs="*", type=Path)
@@ -92,30 +112,7 @@ def main() -> None:
             photos = [work / "generated-24mp.jpg"]
             generate(photos[0])
         for source in photos:
-            with Image.open(source) as image:
-                width, height = image.size
-            regions = [RegionRequest(Ellipse(width // 3, height // 4, width // 8, height // 5), "face", "benchmark")]
-            target = work / "out.jpg"
-            floor = median_time(lambda source=source: bare_pillow(source), args.repeat)  # type: ignore[misc]
-            library = median_time(
-                lambda source=source, regions=regions: anonymize_image(source, target, regions),  # type: ignore[misc]
-                args.repeat,
-            )
-            cli = median_time(
-                lambda source=source: subprocess.run(  # type: ignore[misc]
-                    [sys.executable, "-m", "anonymize", "image", str(source), "-o", str(target), "--region",
-                     "ellipse:100,100,800,1000"],
-                    check=True,
-                ),
-                max(1, args.repeat // 2),
-            )  # fmt: skip
-            print(f"{source.name}: {width}x{height} ({width * height / 1e6:.1f} MP), median of {args.repeat}")
-            print(f"  bare Pillow decode + encode   {floor:6.2f} s   1.00x")
-            print(f"  anonymize_image (library)     {library:6.2f} s   {library / floor:.2f}x")
-            print(f"  anonymize image (CLI process) {cli:6.2f} s   {cli / floor:.2f}x")
-            print("  where the library's time goes:")
-            for stage, seconds in stages(source, work / "stage.jpg", regions, args.repeat).items():
-                print(f"    {stage:36} {seconds:6.2f} s   {seconds / floor:.2f}x of the floor")
+            bench(source, work, args.repeat)
 
 
 if __name__ == "__main__":
