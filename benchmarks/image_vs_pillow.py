@@ -37,8 +37,10 @@ from anonymize.image.verify import verify_output
 
 def generate(path: Path, width: int = 6000, height: int = 4000) -> None:
     rng = np.random.default_rng(24)
-    base = cv2.resize(rng.integers(0, 256, (30, 45, 3), dtype=np.uint8), (width, height), cv2.INTER_CUBIC)
-    texture = cv2.resize(rng.normal(0, 18, (height // 4, width // 4, 3)), (width, height), cv2.INTER_LINEAR)
+    base = cv2.resize(rng.integers(0, 256, (30, 45, 3), dtype=np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+    texture = cv2.resize(
+        rng.normal(0, 18, (height // 4, width // 4, 3)), (width, height), interpolation=cv2.INTER_LINEAR
+    )
     picture = np.clip(base + texture + rng.normal(0, 4, (height, width, 3)), 0, 255).astype(np.uint8)
     exif = Image.Exif()
     exif[0x0112] = 6
