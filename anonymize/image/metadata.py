@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import struct
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -469,8 +469,3 @@ def inspect(data: bytes, pillow_format: str, image: Image.Image | None = None) -
     except KeyError:
         return [MetadataItem("File", f"no inspector for format {pillow_format}")]
     return inspector.inspect(data, image)
-
-
-def iter_groups(items: Iterable[MetadataItem]) -> Iterator[str]:
-    """Yield each group once, in order of first appearance."""
-    yield from dict.fromkeys(item.group for item in items)
