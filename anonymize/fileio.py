@@ -21,18 +21,26 @@ def atomic_output(destination: Path) -> Iterator[Path]:
 
     The temporary file lives in the destination's folder so the final rename is atomic; it is
     hidden (leading dot) and removed on any failure, so an interrupted or rejected write never
-    leaves a partial or unverified file where the output belongs.
+    leaves a partial or unverified file where the output belongs. Folders created for it are
+    removed again on failure.
     """
+    missing = [folder for folder in (destination.parent, *destination.parent.parents) if not folder.exists()]
     destination.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=destination.parent, prefix=".anonymize-", suffix=".part")
     os.close(fd)
     temporary = Path(name)
+    done = False
     try:
         yield temporary
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, destination)
+        done = True
     finally:
         temporary.unlink(missing_ok=True)
+        if not done:
+            for folder in missing:  # innermost first; never a folder that holds anything
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 def write_synced(path: Path, data: bytes) -> None:

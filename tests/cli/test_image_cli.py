@@ -205,14 +205,14 @@ def test_verification_failure_writes_nothing(
     encoder: JpegEncoder, check: str, scene_jpeg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(encode_module.ENCODERS, ".jpg", encoder)
-    output = tmp_path / "out.jpg"
+    output = tmp_path / "new" / "folder" / "out.jpg"
     result = run(str(scene_jpeg), "-o", str(output), "--json")
     assert result.exit_code == 1
     assert f"{output}: verification failed" in result.stderr and check in result.stderr
     report = json.loads(result.stdout)
     assert report["verification"]["passed"] is False and report["output"] is None
-    assert not output.exists()
-    assert list(tmp_path.iterdir()) == [scene_jpeg]  # no temporary file left behind either
+    # No file, no temporary file, and not even the folders made for it are left behind.
+    assert list(tmp_path.iterdir()) == [scene_jpeg]
 
 
 def test_installed_console_script(scene_jpeg: Path, tmp_path: Path) -> None:
