@@ -5,6 +5,9 @@ Exit codes: 0 done, 1 verification failed, 2 bad input or usage.
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import click
 
 from anonymize import __version__
@@ -15,6 +18,12 @@ from anonymize.cli.image import image_command
 @click.version_option(__version__, prog_name="anonymize")
 def main() -> None:
     """Turn portraits of people at risk into pictures safe to publish."""
+    # A polite kill (SIGTERM) unwinds like Ctrl-C, so temporary files are removed on the way out.
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 main.add_command(image_command)

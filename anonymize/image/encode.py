@@ -27,6 +27,8 @@ class Encoder(ABC):
     media_type: ClassVar[str]
     lossless: ClassVar[bool]
     options: ClassVar[dict[str, Any]]
+    #: Longest side the format can hold.
+    max_side: ClassVar[int] = 2**31 - 1
     #: Keys Pillow reports in ``info`` for a clean file of this format (structure, not metadata).
     structural_info: ClassVar[frozenset[str]] = frozenset()
 
@@ -53,6 +55,7 @@ class JpegEncoder(Encoder):
     options = {"quality": 90, "subsampling": 2, "optimize": True, "progressive": False,
                "exif": b"", "comment": b"", "icc_profile": None, "xmp": b""}  # fmt: skip
     structural_info = frozenset({"jfif", "jfif_version", "jfif_unit", "jfif_density"})
+    max_side = 65_500
 
 
 class PngEncoder(Encoder):
@@ -72,6 +75,7 @@ class WebpEncoder(Encoder):
     suffixes = (".webp",)
     media_type = "image/webp"
     lossless = False
+    max_side = 16_383
     options = {"quality": 85, "method": 4, "lossless": False, "exact": False,
                "exif": b"", "icc_profile": None, "xmp": b""}  # fmt: skip
     # Pillow's WebP decoder reports animation defaults for every file, stills included; real
@@ -82,6 +86,16 @@ class WebpEncoder(Encoder):
 ENCODERS: dict[str, Encoder] = {
     suffix: encoder for encoder in (JpegEncoder(), PngEncoder(), WebpEncoder()) for suffix in encoder.suffixes
 }
+
+
+def check_fits(encoder: Encoder, path: Path, size: tuple[int, int]) -> None:
+    """Refuse, before any work, a picture too large for the output format."""
+    if max(size) > encoder.max_side:
+        raise InputError(
+            path,
+            f"a {size[0]}x{size[1]} picture does not fit {path.suffix} (at most {encoder.max_side} pixels a side); "
+            "write .png",
+        )
 
 
 def encoder_for(path: Path) -> Encoder:

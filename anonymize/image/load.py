@@ -7,9 +7,11 @@ this module: the result holds a bare pixel array and a list of metadata *names*.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import stat
 import threading
 import warnings
 from collections.abc import Iterator
@@ -103,6 +105,8 @@ class LoadedImage:
 def read_original(path: Path) -> bytes:
     """Read an original's bytes, turning every way of failing into one clear ``InputError``."""
     try:
+        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            raise InputError(path, "not a regular file (a pipe, socket or device cannot be an original)")
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
@@ -127,20 +131,16 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = No
         fmt = image.format or "?"
         found = metadata.inspect(data, fmt, image)
         stored_size, mode = image.size, image.mode
-        orientation = _orientation(image)
+        notes: list[str] = []
+        _refuse_animation(path, image)
+        orientation = _exif_orientation(image, notes)
         try:
             image.load()
         except Exception as err:  # decoders raise many types on hostile input
             raise InputError(path, f"truncated or corrupt {FORMAT_NAMES.get(fmt, fmt)}: {err}") from None
-        # Pillow's TIFF decoder turns the pixels itself during load() and then drops the tag:
-        # a tag that vanished while decoding has been applied already and must not be applied twice.
-        pending = _orientation(image)
+        pending = _pending_orientation(image, orientation, notes)
         icc = image.info.get("icc_profile") or None
-        notes: list[str] = []
         upright = image.transpose(ORIENTATIONS[pending][0]) if pending in ORIENTATIONS else image
-        if orientation not in ORIENTATIONS and orientation != 1:
-            notes.append(f"EXIF orientation {orientation} is not valid and was ignored")
-            orientation = 1
         pixels = _to_srgb8(upright, icc, settings.background, notes)
     source = Source(
         sha256=hashlib.sha256(data).hexdigest(),
@@ -196,13 +196,72 @@ def _unidentified_reason(data: bytes) -> str:
     return "not a picture in a supported format (JPEG, PNG, TIFF, WebP, HEIF/HEIC), or damaged beyond recognition"
 
 
-def _orientation(image: Image.Image) -> int:
-    """The EXIF orientation viewers apply; HEIF decoders apply their own transforms already."""
-    try:
-        value = image.getexif().get(0x0112, 1)
-    except Exception:
+def _refuse_animation(path: Path, image: Image.Image) -> None:
+    """Refuse animated PNG and WebP: what viewers show is not the picture that would be redacted.
+
+    An APNG's default image may never be shown at all, and a first frame may flash for a
+    millisecond; publishing either would put a picture nobody reviewed online.
+    """
+    if image.format in ("PNG", "WEBP") and getattr(image, "is_animated", False):
+        raise InputError(path, f"animated {FORMAT_NAMES[image.format]} is not supported; export one still picture")
+
+
+def _exif_orientation(image: Image.Image, notes: list[str]) -> int:
+    """The EXIF orientation browsers honour, read before decoding, from the EXIF block itself.
+
+    Pillow's ``getexif()`` also falls back to XMP ``tiff:Orientation`` and to PNG "Raw profile"
+    text, and picks up a PNG eXIf chunk placed after the image data once decoded; browsers use
+    none of these, so neither do we (and the report says so). HEIF transforms are applied by
+    the decoder itself, as the HEIF specification requires.
+    """
+    if image.format == "HEIF":
+        value = image.info.get("original_orientation", 1)
+        return value if isinstance(value, int) and value in ORIENTATIONS else 1
+    if image.format == "TIFF":
+        value = getattr(image, "tag_v2", {}).get(0x0112, 1)
+    else:
+        block = image.info.get("exif")
+        value = 1
+        if block:
+            exif = Image.Exif()
+            try:
+                exif.load(block)
+                value = exif.get(0x0112, 1)
+            except Exception:
+                notes.append("EXIF block is unreadable; no orientation applied")
+    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
+    if "tiff:Orientation" in (xmp.decode("latin-1") if isinstance(xmp, bytes) else str(xmp)):
+        notes.append("XMP tiff:Orientation ignored: browsers apply EXIF orientation only")
+    if "Raw profile type exif" in image.info:
+        notes.append('PNG "Raw profile type exif" text ignored: browsers do not read orientation from it')
+    if not isinstance(value, int) or (value != 1 and value not in ORIENTATIONS):
+        notes.append(f"EXIF orientation {value!r} is not valid and was ignored")
         return 1
-    return value if isinstance(value, int) else 1
+    if value != 1 and image.format in ("PNG", "WEBP"):
+        notes.append(
+            f"EXIF orientation {value} in a {FORMAT_NAMES[image.format]} file: browsers differ on applying it; "
+            "regions are placed on the turned picture, check the output"
+        )
+    return value
+
+
+def _pending_orientation(image: Image.Image, orientation: int, notes: list[str]) -> int:
+    """The part of ``orientation`` the decoder has not applied already.
+
+    Pillow's TIFF decoder turns the pixels itself during ``load()`` and then drops the tag;
+    pillow-heif applies HEIF transforms while decoding.
+    """
+    if image.format == "HEIF":
+        return 1
+    if image.format == "TIFF":
+        return orientation if getattr(image, "tag_v2", {}).get(0x0112, 1) == orientation else 1
+    if image.format == "PNG" and "exif" in image.info and orientation == 1:
+        after = Image.Exif()
+        with contextlib.suppress(Exception):
+            after.load(image.info["exif"])
+        if after.get(0x0112, 1) != 1:
+            notes.append("PNG eXIf chunk after the image data ignored: browsers do not apply it")
+    return orientation
 
 
 def _to_srgb8(image: Image.Image, icc: bytes | None, background: tuple[int, int, int], notes: list[str]) -> np.ndarray:
@@ -230,8 +289,9 @@ def _to_8bit(image: Image.Image) -> Image.Image:
         values = np.nan_to_num(np.asarray(image, dtype=np.float64))
         scale = 255.0 if values.size and values.max() <= 1.0 else 1.0
         return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8), "L")
-    if mode == "P":
-        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if mode == "P" or (mode in ("L", "RGB") and "transparency" in image.info):
+        # Palette transparency and PNG tRNS colour keys become a real alpha band, as browsers show them.
+        return image.convert("RGBA" if mode != "L" else "LA") if "transparency" in image.info else image.convert("RGB")
     if mode == "PA":
         return image.convert("RGBA")
     if mode in ("1",):

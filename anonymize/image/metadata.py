@@ -296,6 +296,20 @@ _PNG_NAMES = {
 }  # fmt: skip
 
 
+# Keywords registered for PNG text, and the ones ImageMagick and Adobe write. Any other keyword
+# is free text chosen by whoever wrote the file (it could be a name), so it is not repeated.
+_PNG_KEYWORDS = {
+    "Title", "Author", "Description", "Copyright", "Creation Time", "Software", "Disclaimer", "Warning",
+    "Source", "Comment", "XML:com.adobe.xmp", "Raw profile type exif", "Raw profile type iptc",
+    "Raw profile type xmp", "Raw profile type APP1", "Raw profile type 8bim", "Raw profile type icc",
+    "date:create", "date:modify", "date:timestamp", "exif:DateTime", "Label", "Collection",
+}  # fmt: skip
+
+
+def _png_keyword(keyword: str) -> str:
+    return keyword if keyword in _PNG_KEYWORDS else "(custom keyword)"
+
+
 class PngInspector(Inspector):
     """PNG: ancillary chunks (text, EXIF, ICC, time, animation) and anything after IEND."""
 
@@ -315,7 +329,7 @@ class PngInspector(Inspector):
             pos += 12 + length
             if kind in (b"tEXt", b"zTXt", b"iTXt"):
                 keyword = body.split(b"\0", 1)[0][:79].decode("latin-1")
-                items.append(MetadataItem(f"PNG:{kind.decode()}", printable(keyword, 79) or "(no keyword)"))
+                items.append(MetadataItem(f"PNG:{kind.decode()}", _png_keyword(keyword)))
             elif kind == b"eXIf":
                 items.extend(exif_items(body))
             elif kind == b"IEND":
@@ -463,9 +477,16 @@ INSPECTORS: dict[str, Inspector] = {
 
 
 def inspect(data: bytes, pillow_format: str, image: Image.Image | None = None) -> list[MetadataItem]:
-    """List every metadata block of ``data``, a file in ``pillow_format``."""
+    """List every metadata block of ``data``, a file in ``pillow_format``.
+
+    Never raises: a structure that cannot be walked is itself reported, which fails the
+    verification of an output and shows in the report of an original.
+    """
     try:
         inspector = INSPECTORS[pillow_format]
     except KeyError:
         return [MetadataItem("File", f"no inspector for format {pillow_format}")]
-    return inspector.inspect(data, image)
+    try:
+        return inspector.inspect(data, image)
+    except Exception as err:  # hostile structure: Pillow raises TypeError, SyntaxError, ...
+        return [MetadataItem(pillow_format, f"unreadable structure: {printable(str(err), 80)}")]

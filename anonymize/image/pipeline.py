@@ -15,9 +15,9 @@ from pathlib import Path
 
 from anonymize import __version__
 from anonymize.config import ImageSettings
-from anonymize.errors import InputError, VerificationError
+from anonymize.errors import AnonymizeError, InputError, VerificationError
 from anonymize.fileio import atomic_output, write_synced
-from anonymize.image.encode import Encoder, encoder_for
+from anonymize.image.encode import Encoder, check_fits, encoder_for
 from anonymize.image.load import ORIENTATIONS, LoadedImage, load_image
 from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
 from anonymize.image.redact import STYLES, redact
@@ -114,20 +114,29 @@ def anonymize_image(
     encoder: Encoder = encoder_for(destination)
     if _same_file(source, destination):
         raise InputError(destination, "output is the input; originals are never overwritten")
+    if destination.is_dir():
+        raise InputError(destination, "output is a directory; give a file name ending in .jpg, .png or .webp")
     try:
         style = STYLES[settings.style]
     except KeyError:
         raise InputError(None, f"unknown redaction style {settings.style!r} (known: {', '.join(STYLES)})") from None
 
     image = load_image(source, settings)
+    check_fits(encoder, destination, image.size)
     plan = plan_redactions(image, regions)
     redacted = redact(image.pixels, plan, style, seed=image.source.sha256)
-    data = encoder.encode(redacted)
+    try:
+        data = encoder.encode(redacted)
+    except (OSError, ValueError) as err:
+        raise AnonymizeError(destination, f"cannot encode: {err}") from None
 
-    with atomic_output(destination) as temporary:
-        write_synced(temporary, data)
-        verification = verify_output(temporary, encoder, redacted, plan)
-        if not verification.passed:
-            raise PhotoVerificationError(destination, ImageReport(image, plan, style.name, verification, None))
+    try:
+        with atomic_output(destination) as temporary:
+            write_synced(temporary, data)
+            verification = verify_output(temporary, encoder, redacted, plan)
+            if not verification.passed:
+                raise PhotoVerificationError(destination, ImageReport(image, plan, style.name, verification, None))
+    except OSError as err:
+        raise InputError(destination, f"cannot write: {err.strerror or err}") from None
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
     return ImageReport(image, plan, style.name, verification, output)

@@ -87,15 +87,23 @@ def _container_checks(data: bytes, image: Image.Image, encoder: Encoder, shape: 
 
 
 def _pixel_check(decoded: np.ndarray, expected: np.ndarray, encoder: Encoder, plan: RedactionPlan) -> Check:
-    """The file shows the redacted picture: everywhere, and inside every redacted region."""
-    diff = cv2.absdiff(decoded, expected)  # uint8 throughout: a fraction of numpy's int16 cost
+    """The file shows the redacted picture: everywhere, and inside every redacted region.
+
+    Lossy coding of a noisy photo (a dim room at high ISO) differs from the array pixel by pixel
+    but not in its shapes, so the whole picture is compared at a quarter of its size. Redacted
+    regions are smooth by construction and are compared at full size.
+    """
     if encoder.lossless:
-        mismatched = int(np.count_nonzero(diff.max(axis=2)))
+        mismatched = int(np.count_nonzero(cv2.absdiff(decoded, expected).max(axis=2)))
         return Check("pixels", mismatched == 0, f"{mismatched} pixel(s) differ from the redacted picture")
-    worst = ("whole picture", _mean(diff))
+    worst = ("whole picture", _mean(cv2.absdiff(_quarter(decoded), _quarter(expected))))
+    height, width = expected.shape[:2]
     for planned in plan.regions:
-        x0, y0, x1, y1 = planned.bounds
-        error = _mean(diff[y0:y1, x0:x1])
+        masked = planned.request.region.mask_in(width, height)
+        if masked is None:
+            continue
+        (x0, y0, x1, y1), mask = masked
+        error = float(cv2.absdiff(decoded[y0:y1, x0:x1], expected[y0:y1, x0:x1])[mask].mean())
         if error > worst[1]:
             worst = (f"region {planned.index}", error)
     return Check(
@@ -105,5 +113,12 @@ def _pixel_check(decoded: np.ndarray, expected: np.ndarray, encoder: Encoder, pl
     )
 
 
+def _quarter(picture: np.ndarray) -> np.ndarray:
+    height, width = picture.shape[:2]
+    size = (max(1, width // 4), max(1, height // 4))
+    small: np.ndarray = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+    return small
+
+
 def _mean(diff: np.ndarray) -> float:
-    return float(np.mean(cv2.mean(np.ascontiguousarray(diff))[:3]))
+    return float(np.mean(cv2.mean(diff)[:3]))
