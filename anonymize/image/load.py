@@ -13,7 +13,6 @@ import io
 import os
 import stat
 import threading
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -161,7 +160,7 @@ def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
     open, under a lock, so the configured limit is the one that applies in both directions.
     """
     try:
-        with _BOMB_GUARD, warnings.catch_warnings():
+        with _BOMB_GUARD:
             saved = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = None
             try:
