@@ -7,7 +7,6 @@ this module: the result holds a bare pixel array and a list of metadata *names*.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
@@ -104,7 +103,8 @@ class LoadedImage:
 def read_original(path: Path) -> bytes:
     """Read an original's bytes, turning every way of failing into one clear ``InputError``."""
     try:
-        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             raise InputError(path, "not a regular file (a pipe, socket or device cannot be an original)")
         with open(path, "rb") as handle:
             data = handle.read()
@@ -216,18 +216,10 @@ def _exif_orientation(image: Image.Image, notes: list[str]) -> int:
     if image.format == "HEIF":
         value = image.info.get("original_orientation", 1)
         return value if isinstance(value, int) and value in ORIENTATIONS else 1
-    if image.format == "TIFF":
-        value = getattr(image, "tag_v2", {}).get(0x0112, 1)
-    else:
-        block = image.info.get("exif")
+    value = _tiff_orientation(image) if image.format == "TIFF" else _block_orientation(image.info.get("exif"))
+    if value is None:
+        notes.append("EXIF block is unreadable; no orientation applied")
         value = 1
-        if block:
-            exif = Image.Exif()
-            try:
-                exif.load(block)
-                value = exif.get(0x0112, 1)
-            except Exception:
-                notes.append("EXIF block is unreadable; no orientation applied")
     xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
     if "tiff:Orientation" in (xmp.decode("latin-1") if isinstance(xmp, bytes) else str(xmp)):
         notes.append("XMP tiff:Orientation ignored: browsers apply EXIF orientation only")
@@ -253,14 +245,26 @@ def _pending_orientation(image: Image.Image, orientation: int, notes: list[str])
     if image.format == "HEIF":
         return 1
     if image.format == "TIFF":
-        return orientation if getattr(image, "tag_v2", {}).get(0x0112, 1) == orientation else 1
-    if image.format == "PNG" and "exif" in image.info and orientation == 1:
-        after = Image.Exif()
-        with contextlib.suppress(Exception):
-            after.load(image.info["exif"])
-        if after.get(0x0112, 1) != 1:
-            notes.append("PNG eXIf chunk after the image data ignored: browsers do not apply it")
+        return orientation if _tiff_orientation(image) == orientation else 1
+    if image.format == "PNG" and orientation == 1 and _block_orientation(image.info.get("exif")) not in (1, None):
+        notes.append("PNG eXIf chunk after the image data ignored: browsers do not apply it")
     return orientation
+
+
+def _tiff_orientation(image: Image.Image) -> object:
+    return getattr(image, "tag_v2", {}).get(0x0112, 1)
+
+
+def _block_orientation(block: bytes | None) -> object:
+    """The orientation tag of a raw EXIF block: 1 when absent, None when the block is unreadable."""
+    if not block:
+        return 1
+    exif = Image.Exif()
+    try:
+        exif.load(block)
+    except Exception:
+        return None
+    return exif.get(0x0112, 1)
 
 
 def _to_srgb8(image: Image.Image, icc: bytes | None, background: tuple[int, int, int], notes: list[str]) -> np.ndarray:
@@ -288,9 +292,11 @@ def _to_8bit(image: Image.Image) -> Image.Image:
         values = np.nan_to_num(np.asarray(image, dtype=np.float64))
         scale = 255.0 if values.size and values.max() <= 1.0 else 1.0
         return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8), "L")
-    if mode == "P" or (mode in ("L", "RGB") and "transparency" in image.info):
+    if mode in ("P", "L", "RGB") and "transparency" in image.info:
         # Palette transparency and PNG tRNS colour keys become a real alpha band, as browsers show them.
-        return image.convert("RGBA" if mode != "L" else "LA") if "transparency" in image.info else image.convert("RGB")
+        return image.convert("LA" if mode == "L" else "RGBA")
+    if mode == "P":
+        return image.convert("RGB")
     if mode == "PA":
         return image.convert("RGBA")
     if mode in ("1",):

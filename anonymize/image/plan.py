@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from anonymize.errors import InputError
 from anonymize.image.load import LoadedImage
 from anonymize.image.regions import Region
@@ -26,6 +28,10 @@ class PlannedRegion:
     index: int
     request: RegionRequest
     bounds: tuple[int, int, int, int]  # x0, y0, x1, y1 inside the picture
+
+    def mask(self) -> np.ndarray:
+        """The covered pixels inside ``bounds``: what is redacted, and what verification checks."""
+        return self.request.region.mask_within(self.bounds)
 
     @property
     def clipped(self) -> bool:

@@ -40,13 +40,15 @@ class Region(ABC):
     def mask_in(self, width: int, height: int) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
         """The clipped bounds and a boolean mask of the covered pixels within them (hard edges)."""
         bounds = self.bounds_in(width, height)
-        if bounds is None:
-            return None
+        return None if bounds is None else (bounds, self.mask_within(bounds))
+
+    def mask_within(self, bounds: tuple[int, int, int, int]) -> np.ndarray:
+        """A boolean mask of the covered pixels inside ``bounds`` (x0, y0, x1, y1), hard-edged."""
         x0, y0, x1, y1 = bounds
         # Pixel centres, relative to the shape's own box, of the clipped part only.
         cols = np.arange(x0, x1, dtype=np.float64) - self.x + 0.5
         rows = np.arange(y0, y1, dtype=np.float64) - self.y + 0.5
-        return bounds, self._covers(cols[None, :], rows[:, None])
+        return self._covers(cols[None, :], rows[:, None])
 
     @abstractmethod
     def _covers(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
