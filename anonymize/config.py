@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Pictures above this many pixels are refused before they are decoded (decompression bombs).
 DEFAULT_MAX_PIXELS = 100_000_000
+#: Face detectors, the first searching down to ``min_face``, all searching from ``all_from``.
+DEFAULT_FACE_DETECTORS = ("centerface", "yunet")
+#: Width in pixels of the smallest face searched for; halving it costs four times the time.
+DEFAULT_MIN_FACE = 20
+MIN_FACE_LIMITS = (8, 10_000)
+VERIFY_MODES = ("changed", "full")
+
+
+@dataclass(frozen=True)
+class FaceSettings:
+    """How faces are searched for, in the picture and again in the written file."""
+
+    detectors: tuple[str, ...] = DEFAULT_FACE_DETECTORS
+    min_face: int = DEFAULT_MIN_FACE
+    #: Faces at least this wide are searched by every detector (default: twice ``min_face``).
+    all_from: int | None = None
+    #: "changed": re-search the output wherever redaction changed it (elsewhere it is the
+    #: searched picture, as the pixel check proves); "full": re-search all of it.
+    verify: str = "changed"
+
+    def __post_init__(self) -> None:
+        low, high = MIN_FACE_LIMITS
+        if not low <= self.min_face <= high:
+            raise ValueError(f"min_face must be between {low} and {high} pixels, got {self.min_face}")
+        if not self.detectors:
+            raise ValueError("at least one face detector is needed")
+        if self.verify not in VERIFY_MODES:
+            raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {self.verify!r}")
 
 
 @dataclass(frozen=True)
@@ -16,6 +44,7 @@ class ImageSettings:
     style: str = "solid"
     #: Colour that transparent pixels are flattened onto before anything else happens.
     background: tuple[int, int, int] = (255, 255, 255)
+    faces: FaceSettings = field(default_factory=FaceSettings)
 
     def __post_init__(self) -> None:
         if self.max_pixels < 1:

@@ -8,8 +8,17 @@ from pathlib import Path
 
 import click
 
-from anonymize.config import DEFAULT_MAX_PIXELS, ImageSettings
+from anonymize.config import (
+    DEFAULT_FACE_DETECTORS,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MIN_FACE,
+    MIN_FACE_LIMITS,
+    VERIFY_MODES,
+    FaceSettings,
+    ImageSettings,
+)
 from anonymize.errors import AnonymizeError, display_path
+from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image
 from anonymize.image.plan import RegionRequest
 from anonymize.image.redact import DEFAULT_STYLE, STYLES
@@ -58,12 +67,46 @@ def _print_report(report: ImageReport) -> None:
     help="Refuse larger pictures (decompression bombs).",
 )
 @click.option(
+    "--min-face",
+    type=click.IntRange(*MIN_FACE_LIMITS),
+    default=DEFAULT_MIN_FACE,
+    show_default=True,
+    help="Width in pixels of the smallest face to search for; half the width takes about four times as long.",
+)
+@click.option(
+    "--detector",
+    "detectors",
+    multiple=True,
+    type=click.Choice(sorted(DETECTORS)),
+    help="Face detector to use, the first one down to --min-face. Repeatable. "
+    f"[default: {', '.join(DEFAULT_FACE_DETECTORS)}]",
+)
+@click.option(
+    "--verify-faces",
+    type=click.Choice(VERIFY_MODES),
+    default="changed",
+    show_default=True,
+    help="Search the written file again where redaction changed it, or everywhere (slower).",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON report of what was found, redacted, removed and verified."
 )
 def image_command(
-    source: Path, output: Path, regions: list[Region], style: str, max_pixels: int, as_json: bool
+    source: Path,
+    output: Path,
+    regions: list[Region],
+    style: str,
+    max_pixels: int,
+    min_face: int,
+    detectors: tuple[str, ...],
+    verify_faces: str,
+    as_json: bool,
 ) -> None:
     """Write a redacted, metadata-free copy of INPUT to OUTPUT and verify it by reading it back.
+
+    Faces are found and redacted head and all; faces the detectors are unsure of are redacted
+    too and named on stderr for a person to look at. The written file is searched again and
+    refused if a face is still found.
 
     \b
     Example:
@@ -71,7 +114,9 @@ def image_command(
     """
     requests = [RegionRequest(region, "manual region", "command line") for region in regions]
     try:
-        report = anonymize_image(source, output, requests, ImageSettings(max_pixels=max_pixels, style=style))
+        faces = FaceSettings(detectors or DEFAULT_FACE_DETECTORS, min_face, verify=verify_faces)
+        settings = ImageSettings(max_pixels=max_pixels, style=style, faces=faces)
+        report = anonymize_image(source, output, requests, settings)
     except PhotoVerificationError as err:
         if as_json:
             _print_report(err.report)
@@ -82,5 +127,13 @@ def image_command(
         sys.exit(err.exit_code)
     for warning in report.image.warnings:
         click.echo(f"anonymize: warning: {display_path(source)}: {warning}", err=True)
+    for planned in report.plan.regions:
+        if planned.index in report.review:
+            x0, y0, x1, y1 = planned.bounds
+            click.echo(
+                f"anonymize: review: {display_path(source)}: region {planned.index} at {x0},{y0},{x1 - x0},{y1 - y0}: "
+                f"{planned.request.reason} ({planned.request.source})",
+                err=True,
+            )
     if as_json:
         _print_report(report)

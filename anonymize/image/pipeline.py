@@ -1,8 +1,8 @@
-"""One photo, original in, verified publishable file out: load → decide → redact → encode → verify.
+"""One photo, original in, verified publishable file out: load → find → decide → redact → encode → verify.
 
 Each stage takes the previous stage's value and returns a new one; the report at the end is
-built from those values only. Detectors (faces, text) will join as a "find" stage between
-loading and deciding, feeding the same plan.
+built from those values only. Faces found become region requests beside the manual ones; the
+same face search runs again on the written file as part of its verification.
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ from anonymize import __version__
 from anonymize.config import ImageSettings
 from anonymize.errors import AnonymizeError, InputError, VerificationError
 from anonymize.fileio import atomic_output, write_synced
+from anonymize.image.detect.faces import Face, FaceFinder, FaceSearch
 from anonymize.image.encode import Encoder, check_fits, encoder_for
 from anonymize.image.load import ORIENTATIONS, LoadedImage, load_image
 from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
 from anonymize.image.redact import STYLES, redact
-from anonymize.image.verify import Verification, verify_output
+from anonymize.image.verify import Verification, face_check, verify_output
+
+FACE = "face"
+POSSIBLE_FACE = "possible face"
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,16 @@ class ImageReport:
     """Everything the curator needs to know about one photo; names of metadata, never values."""
 
     image: LoadedImage
+    faces: FaceSearch
     plan: RedactionPlan
     style: str
     verification: Verification
     output: Output | None
+
+    @property
+    def review(self) -> list[int]:
+        """Numbers of the regions a person should look at: faces the detectors were unsure of."""
+        return [p.index for p in self.plan.regions if p.request.reason == POSSIBLE_FACE]
 
     def to_dict(self) -> dict[str, object]:
         source = self.image.source
@@ -64,6 +74,8 @@ class ImageReport:
                 "applied": ORIENTATIONS[orientation][1] if orientation in ORIENTATIONS else "none",
             },
             "style": self.style,
+            "faces": self._faces(),
+            "review": self.review,
             "regions": [planned.to_dict() for planned in self.plan.regions],
             "metadata_removed": [item.to_dict() for item in self.image.metadata],
             "warnings": list(self.image.warnings),
@@ -77,6 +89,23 @@ class ImageReport:
             },
             "verification": self.verification.to_dict(),
         }
+
+    def _faces(self) -> dict[str, object]:
+        first = len(self.plan.regions) - len(self.faces.faces) + 1  # faces come after manual regions
+        found = [{"region": first + i, **face.to_dict()} for i, face in enumerate(self.faces.faces)]
+        return {**self.faces.to_dict(), "found": found}
+
+
+def face_requests(faces: FaceSearch) -> list[RegionRequest]:
+    """One head-sized region per face; faces no detector was sure of are marked for review."""
+    return [RegionRequest(face.head(), FACE if face.sure else POSSIBLE_FACE, _source(face)) for face in faces.faces]
+
+
+def _source(face: Face) -> str:
+    best: dict[str, float] = {}
+    for d in face.detections:
+        best[d.detector] = max(best.get(d.detector, 0.0), d.score)
+    return "detector: " + ", ".join(f"{name} {score:.2f}" for name, score in sorted(best.items(), key=lambda i: -i[1]))
 
 
 class PhotoVerificationError(VerificationError):
@@ -121,9 +150,15 @@ def anonymize_image(
     except KeyError:
         raise InputError(None, f"unknown redaction style {settings.style!r} (known: {', '.join(STYLES)})") from None
 
+    try:
+        finder = FaceFinder.from_settings(settings.faces)
+    except ValueError as err:
+        raise InputError(None, str(err)) from None
+
     image = load_image(source, settings)
     check_fits(encoder, destination, image.size)
-    plan = plan_redactions(image, regions)
+    faces = finder.search(image.pixels)
+    plan = plan_redactions(image, [*regions, *face_requests(faces)])
     redacted = redact(image.pixels, plan, style, seed=image.source.sha256)
     try:
         data = encoder.encode(redacted)
@@ -133,10 +168,13 @@ def anonymize_image(
     try:
         with atomic_output(destination) as temporary:
             write_synced(temporary, data)
-            verification = verify_output(temporary, encoder, redacted, plan)
+            verification = verify_output(
+                temporary, encoder, redacted, plan, face_check(finder, plan, settings.faces.verify)
+            )
             if not verification.passed:
-                raise PhotoVerificationError(destination, ImageReport(image, plan, style.name, verification, None))
+                report = ImageReport(image, faces, plan, style.name, verification, None)
+                raise PhotoVerificationError(destination, report)
     except OSError as err:
         raise InputError(destination, f"cannot write: {err.strerror or err}") from None
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
-    return ImageReport(image, plan, style.name, verification, output)
+    return ImageReport(image, faces, plan, style.name, verification, output)

@@ -1,0 +1,1 @@
+"""Finders: what in a picture must be redacted. Faces now; text and subject masks later."""
