@@ -169,7 +169,7 @@ def anonymize_image(
         with atomic_output(destination) as temporary:
             write_synced(temporary, data)
             verification = verify_output(
-                temporary, encoder, redacted, plan, face_check(finder, plan, settings.faces.verify)
+                temporary, encoder, redacted, plan, face_check(finder, faces, plan, settings.faces.verify)
             )
             if not verification.passed:
                 report = ImageReport(image, faces, plan, style.name, verification, None)

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from anonymize.image import metadata
-from anonymize.image.detect.faces import FaceFinder
+from anonymize.image.detect.faces import FaceFinder, FaceSearch
 from anonymize.image.encode import Encoder
 from anonymize.image.plan import RedactionPlan
 
@@ -88,8 +88,9 @@ def verify_output(
     return Verification(tuple(checks))
 
 
-def face_check(finder: FaceFinder, plan: RedactionPlan, mode: str) -> PixelsCheck:
-    """A check that searches the decoded file for faces again; any sure face fails it.
+def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
+    """A check that every face ``found`` in the picture is redacted and that a new search of the
+    decoded file finds no face; any sure face found again fails it.
 
     In ``changed`` mode only the tiles near redacted regions are searched again: everywhere
     else the file shows the picture the search already went through, as the pixel check
@@ -97,20 +98,41 @@ def face_check(finder: FaceFinder, plan: RedactionPlan, mode: str) -> PixelsChec
     """
 
     def check(decoded: np.ndarray) -> Check:
+        height, width = decoded.shape[:2]
+        uncovered = [face for face in found.faces if _covered(face.box, plan, width, height) < 1.0]
+        if uncovered:
+            boxes = ", ".join(str(list(face.box)) for face in uncovered)
+            return Check("no_faces", False, f"{len(uncovered)} face(s) found but not wholly redacted: {boxes}")
         near = None if mode == "full" else [planned.bounds for planned in plan.regions]
         if near == []:
-            return Check("no_faces", True, "nothing was redacted, so the file shows the searched picture (see pixels)")
+            return Check("no_faces", True, "no face found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
         left = [face for face in search.faces if face.sure]
         searched = sum(scan.tiles for scan in search.scans)
         skipped = sum(scan.skipped for scan in search.scans)
-        scope = f"{searched} tile(s) searched again" + (f", {skipped} unchanged" if skipped else "")
+        scope = f"{searched} tile(s) searched again" + (f", {skipped} unchanged ones not" if skipped else "")
         if left:
-            found = ", ".join(f"{f.best.detector} {f.best.score:.2f} at {list(f.box)}" for f in left)
-            return Check("no_faces", False, f"{len(left)} face(s) in the written file ({found}); {scope}")
-        return Check("no_faces", True, f"none found; {scope}")
+            boxes = ", ".join(f"{f.best.detector} {f.best.score:.2f} at {list(f.box)}" for f in left)
+            return Check("no_faces", False, f"{len(left)} face(s) found in the written file ({boxes}); {scope}")
+        return Check("no_faces", True, f"every face found is redacted; none found in the written file; {scope}")
 
     return check
+
+
+def _covered(box: tuple[int, int, int, int], plan: RedactionPlan, width: int, height: int) -> float:
+    """Share of a face box (its part inside the picture) that the plan redacts."""
+    x, y, w, h = box
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, width), min(y + h, height)
+    if x0 >= x1 or y0 >= y1:
+        return 1.0
+    mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    for planned in plan.regions:
+        px0, py0, px1, py1 = planned.bounds
+        ix0, iy0, ix1, iy1 = max(px0, x0), max(py0, y0), min(px1, x1), min(py1, y1)
+        if ix0 < ix1 and iy0 < iy1:
+            inside = planned.mask()[iy0 - py0 : iy1 - py0, ix0 - px0 : ix1 - px0]
+            mask[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= inside
+    return float(mask.mean())
 
 
 def _container_checks(data: bytes, image: Image.Image, encoder: Encoder, shape: tuple[int, ...]) -> list[Check]:
