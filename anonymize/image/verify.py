@@ -108,9 +108,10 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
             return Check("no_faces", True, "no face found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
         left = [face for face in search.faces if face.sure]
-        searched = sum(scan.tiles for scan in search.scans)
-        skipped = sum(scan.skipped for scan in search.scans)
-        scope = f"{searched} tile(s) searched again" + (f", {skipped} unchanged ones not" if skipped else "")
+        area = min(share for scan in search.scans for share in scan.searched[:1])
+        scope = f"{sum(scan.tiles for scan in search.scans)} tile(s) searched again"
+        if mode != "full":
+            scope += f", around the redacted regions ({area:.0%} of the finest scale)"
         if left:
             boxes = ", ".join(f"{f.best.detector} {f.best.score:.2f} at {list(f.box)}" for f in left)
             return Check("no_faces", False, f"{len(left)} face(s) found in the written file ({boxes}); {scope}")

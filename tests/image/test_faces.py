@@ -321,3 +321,18 @@ def test_one_detector_and_a_larger_smallest_face_can_be_chosen(tmp_path: Path) -
 def test_bad_face_options_are_usage_errors(args: list[str], message: str, scene_jpeg: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["image", str(scene_jpeg), "-o", str(tmp_path / "o.jpg"), *args])
     assert result.exit_code == 2 and message in result.stderr and not (tmp_path / "o.jpg").exists()
+
+
+def test_searching_near_boxes_finds_faces_touching_them_and_only_there() -> None:
+    frame = Composite(background("retina", 3000, 2000, seed=6))
+    box = paste(frame, grace_hopper(), 90, (2000, 1200))
+    finder = FaceFinder.named(["centerface", "yunet"])
+    x, y, w, h = box
+    touching = [(x + w - 5, y + h - 5, x + w + 40, y + h + 40)]  # overlaps the face's corner only
+    far = [(100, 100, 200, 200)]
+    assert len(finder.search(frame.pixels, touching).faces) == 1
+    result = finder.search(frame.pixels, far)
+    # The finest scale is searched only around the far box; coarse scales fit in one window.
+    assert all(scan.searched[0] < 0.1 for scan in result.scans)
+    finest = {scan.detector.name: scan.scales[0] for scan in result.scans}
+    assert all(d.scale < finest[d.detector] for face in result.faces for d in face.detections)

@@ -150,7 +150,7 @@ class Scan:
     detector: FaceDetector
     scales: tuple[float, ...]
     tiles: int
-    skipped: int = 0
+    searched: tuple[float, ...]  # share of each level searched (1.0 unless searching near boxes)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -159,7 +159,7 @@ class Scan:
             "review_threshold": self.detector.review_threshold,
             "scales": [round(s, 4) for s in self.scales],
             "tiles": self.tiles,
-            "tiles_skipped": self.skipped,
+            "searched": [round(share, 3) for share in self.searched],
         }
 
 
@@ -207,8 +207,8 @@ class FaceFinder:
     def search(self, pixels: np.ndarray, near: Sequence[Bounds] | None = None) -> FaceSearch:
         """Find faces in an upright H x W x 3 uint8 RGB picture.
 
-        With ``near`` (x0, y0, x1, y1 boxes), only tiles that overlap one of them, widened by
-        the largest face of the tile's level, are searched; the others are counted as skipped.
+        With ``near`` (x0, y0, x1, y1 boxes), each level is searched only in windows around
+        them, widened by more than the widest face of the level.
         """
         height, width = pixels.shape[:2]
         found: list[Detection] = []
@@ -216,13 +216,15 @@ class FaceFinder:
         levels = _Levels(pixels)
         for rank, det in enumerate(self.detectors):
             scales = pyramid(width, height, det, self.min_face if rank == 0 else self.all_from)
-            searched = skipped = 0
+            tiles = 0
+            shares: list[float] = []
             for number, scale in enumerate(scales, start=1):
                 widest = det.native_range[1] if number == len(scales) else det.band
-                detections, counts = _scan_level(det, levels, scale, widest, near)
+                detections, (count, share) = _scan_level(det, levels, scale, widest, near)
                 found.extend(d for d in detections if _touches(d, width, height))
-                searched, skipped = searched + counts[0], skipped + counts[1]
-            scans.append(Scan(det, tuple(scales), searched, skipped))
+                tiles += count
+                shares.append(share)
+            scans.append(Scan(det, tuple(scales), tiles, tuple(shares)))
         thresholds = tuple((det.name, det.threshold) for det in self.detectors)
         faces = tuple(Face(group, thresholds) for group in _merge(found))
         return FaceSearch(faces, tuple(scans), self.min_face)
@@ -250,7 +252,10 @@ class _Levels:
 
 def _scan_level(
     det: FaceDetector, levels: _Levels, scale: float, widest: int, near: Sequence[Bounds] | None
-) -> tuple[list[Detection], tuple[int, int]]:
+) -> tuple[list[Detection], tuple[int, float]]:
+    """Search one level: all of it, or with ``near`` only windows around those boxes, each widened
+    by more than the widest face of the level (a face touching a box is whole in its window).
+    Returns the detections in picture pixels, the tiles searched and the share of the level searched."""
     height, width = levels.pixels.shape[:2]
     level = levels.at(scale)
     fx, fy = level.shape[1] / width, level.shape[0] / height  # the level's own rounding maps boxes back
@@ -259,26 +264,59 @@ def _scan_level(
     level = cv2.copyMakeBorder(level, border, border, border, border, cv2.BORDER_CONSTANT, value=BORDER_GREY)
     level_h, level_w = level.shape[:2]
     overlap = widest + low
+    if near is None:
+        windows = [(0, 0, level_w, level_h)]
+    else:
+        reach = widest + low
+        windows = _union(
+            [
+                (
+                    max(0, math.floor(b[0] * fx) + border - reach),
+                    max(0, math.floor(b[1] * fy) + border - reach),
+                    min(level_w, math.ceil(b[2] * fx) + border + reach),
+                    min(level_h, math.ceil(b[3] * fy) + border + reach),
+                )
+                for b in near
+            ]
+        )
     found: list[Detection] = []
-    searched = skipped = 0
-    for top, bottom in tile_spans(level_h, det.tile, overlap):
-        for left, right in tile_spans(level_w, det.tile, overlap):
-            if near is not None:
-                # The tile in picture pixels, widened by the widest face of this level.
-                reach = widest
-                x0, x1 = (left - border - reach) / fx, (right - border + reach) / fx
-                y0, y1 = (top - border - reach) / fy, (bottom - border + reach) / fy
-                if not any(b[0] < x1 and x0 < b[2] and b[1] < y1 and y0 < b[3] for b in near):
-                    skipped += 1
-                    continue
-            tile = level[top:bottom, left:right]
-            searched += 1
-            found.extend(
-                d.mapped(left - border, top - border, fx, fy, scale)
-                for d in det.detect(tile)
-                if d.width <= OUT_OF_BAND * widest
-            )
-    return found, (searched, skipped)
+    tiles = area = 0
+    for wx0, wy0, wx1, wy1 in windows:
+        area += (wx1 - wx0) * (wy1 - wy0)
+        for top, bottom in tile_spans(wy1 - wy0, det.tile, overlap):
+            for left, right in tile_spans(wx1 - wx0, det.tile, overlap):
+                tile = level[wy0 + top : wy0 + bottom, wx0 + left : wx0 + right]
+                tiles += 1
+                found.extend(
+                    d.mapped(wx0 + left - border, wy0 + top - border, fx, fy, scale)
+                    for d in det.detect(tile)
+                    if d.width <= OUT_OF_BAND * widest
+                )
+    return found, (tiles, area / (level_w * level_h))
+
+
+def _union(boxes: list[Bounds]) -> list[Bounds]:
+    """Merge overlapping boxes until none overlap (each merge keeps both boxes' bounding box)."""
+    merged = sorted(boxes)
+    changed = True
+    while changed:
+        changed = False
+        result: list[Bounds] = []
+        for box in merged:
+            for i, other in enumerate(result):
+                if box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]:
+                    result[i] = (
+                        min(box[0], other[0]),
+                        min(box[1], other[1]),
+                        max(box[2], other[2]),
+                        max(box[3], other[3]),
+                    )
+                    changed = True
+                    break
+            else:
+                result.append(box)
+        merged = result
+    return merged
 
 
 def _touches(d: Detection, width: int, height: int) -> bool:

@@ -20,8 +20,8 @@ class YuNet(FaceDetector):
     native_range = (12, 128)
     band = 128
     tile = 640
-    threshold = 0.6
-    review_threshold = 0.45
+    threshold = 0.75
+    review_threshold = 0.6
 
     def __init__(self) -> None:
         # The package's own wrapper only adds a size warning; the compiled function is the API.
