@@ -92,9 +92,9 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
     """A check that every face ``found`` in the picture is redacted and that a new search of the
     decoded file finds no face; any sure face found again fails it.
 
-    In ``changed`` mode only the tiles near redacted regions are searched again: everywhere
-    else the file shows the picture the search already went through, as the pixel check
-    proves block by block. ``full`` searches everything again.
+    In ``changed`` mode each scale is searched again only in windows around the redacted
+    regions: everywhere else the file shows the picture the search already went through, as
+    the pixel check proves block by block. ``full`` searches everything again.
     """
 
     def check(decoded: np.ndarray) -> Check:
@@ -108,10 +108,10 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
             return Check("no_faces", True, "no face found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
         left = [face for face in search.faces if face.sure]
-        area = min(share for scan in search.scans for share in scan.searched[:1])
         scope = f"{sum(scan.tiles for scan in search.scans)} tile(s) searched again"
         if mode != "full":
-            scope += f", around the redacted regions ({area:.0%} of the finest scale)"
+            finest = min(scan.searched[0] for scan in search.scans)
+            scope += f", around the redacted regions ({finest:.0%} of the finest scale)"
         if left:
             boxes = ", ".join(f"{f.best.detector} {f.best.score:.2f} at {list(f.box)}" for f in left)
             return Check("no_faces", False, f"{len(left)} face(s) found in the written file ({boxes}); {scope}")
@@ -130,8 +130,8 @@ def _covered(box: tuple[int, int, int, int], plan: RedactionPlan, width: int, he
     for planned in plan.regions:
         px0, py0, px1, py1 = planned.bounds
         ix0, iy0, ix1, iy1 = max(px0, x0), max(py0, y0), min(px1, x1), min(py1, y1)
-        if ix0 < ix1 and iy0 < iy1:
-            inside = planned.mask()[iy0 - py0 : iy1 - py0, ix0 - px0 : ix1 - px0]
+        if ix0 < ix1 and iy0 < iy1:  # only the overlap's mask, not the whole region's
+            inside = planned.request.region.mask_within((ix0, iy0, ix1, iy1))
             mask[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= inside
     return float(mask.mean())
 
