@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: Pictures above this many pixels are refused before they are decoded (decompression bombs).
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -49,3 +50,17 @@ class ImageSettings:
     def __post_init__(self) -> None:
         if self.max_pixels < 1:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """Where a project keeps its stories and photos, and what every story must withhold."""
+
+    stories_dir: Path = Path("stories")
+    photos_dir: Path = Path("photos")
+    #: Project-wide redact terms, applied to every story as well as its own list.
+    redact: tuple[str, ...] = ()
+    #: Language of a story that does not name one (a BCP 47 code).
+    language: str = "en"
+    #: The file the settings came from, named in messages about them.
+    config_file: Path | None = None

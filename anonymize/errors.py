@@ -52,3 +52,16 @@ class VerificationError(AnonymizeError):
     """Raised by the verifier when a written file cannot be proven clean; nothing is published."""
 
     exit_code = 1
+
+
+class InputErrors(InputError):
+    """Raised by the story loader when inputs are bad: every problem of the run, reported together."""
+
+    def __init__(self, problems: list[InputError]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(None, f"{len(problems)} {noun} in the input; nothing was published")
+
+    def lines(self) -> list[str]:
+        """One line per problem, each naming its file (and field)."""
+        return [str(problem) for problem in self.problems]

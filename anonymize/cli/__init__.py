@@ -12,6 +12,7 @@ import click
 
 from anonymize import __version__
 from anonymize.cli.image import image_command
+from anonymize.cli.stories import stories_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,3 +28,4 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 main.add_command(image_command)
+main.add_command(stories_command)

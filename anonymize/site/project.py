@@ -1,0 +1,33 @@
+"""Read a project's settings from its mkdocs.yml, as the plugin sees them."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import load_config
+from mkdocs.exceptions import ConfigurationError
+
+from anonymize.config import StorySettings
+from anonymize.errors import InputError
+from anonymize.site.plugin import AnonymizePlugin
+
+
+def story_settings(config_file: Path) -> StorySettings:
+    """The story settings of the project whose mkdocs.yml is ``config_file``.
+
+    The plugin must be listed: without it the project-wide ``redact`` list would be ignored.
+    """
+    if not config_file.is_file():
+        raise InputError(config_file, "no such file: the project's mkdocs.yml")
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(config_file))
+    except ConfigurationError as err:
+        raise InputError(config_file, str(err).strip() or "not a valid MkDocs configuration") from None
+    plugin = config.plugins.get("anonymize")
+    if not isinstance(plugin, AnonymizePlugin):
+        raise InputError(
+            config_file, "plugins: 'anonymize' is not listed, so its settings (redact, folders) are unknown"
+        )
+    return plugin.story_settings(config_file)
