@@ -96,7 +96,11 @@ def _term_pattern(term: str) -> str:
         # The whole word or its stem, then an ending: Musa → Musaeva as well as Musoy.
         start = re.escape(word) if stem == word else f"(?:{re.escape(word)}|{re.escape(stem)})"
         parts.append(start + (_LETTERS if re.search(rf"{_WORD}$", stem) else ""))
-    return rf"(?<!{_WORD})" + r"\s+".join(parts) + rf"(?!{_WORD})"
+    # Whole words: no letter or digit may touch the term, unless the term itself ends there in
+    # punctuation ("@amir", "C.J.").
+    before = rf"(?<!{_WORD})" if re.match(_WORD, words[0]) else ""
+    after = rf"(?!{_WORD})" if re.search(rf"{_WORD}$", words[-1]) else ""
+    return before + r"\s+".join(parts) + after
 
 
 @dataclass(frozen=True)

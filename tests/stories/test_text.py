@@ -58,6 +58,10 @@ def test_redaction(text: str, expected: str) -> None:
     assert redact(text) == expected
 
 
+def test_terms_with_punctuation_at_an_end() -> None:
+    assert redact("write to x@amir_k or C.J.s", ["@amir_k", "C.J."]) == f"write to x{MARK} or {MARK}s"
+
+
 def test_counts_and_offsets() -> None:
     redacted = Redactor(["Аргун", "Musa"]).redact("a Аргуна b musa c", "XX")
     assert redacted.text == "a XX b XX c"
