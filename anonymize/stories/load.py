@@ -92,4 +92,8 @@ def read_story(path: Path) -> StoryFile:
         raise InputError(path, f"{where}: {err.problem or err.context or 'not valid YAML'}") from None
     except yaml.YAMLError as err:
         raise InputError(path, f"front matter is not valid YAML: {err}") from None
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as err:
+        # Explicit tags (!!int abc, !!bool maybe), a 5000-digit number, nesting too deep: the
+        # constructors raise these rather than a YAMLError.
+        raise InputError(path, f"front matter is not valid YAML: {type(err).__name__}: {err}") from None
     return StoryFile(path, path.stem, parsed, "\n".join(lines[end + 1 :]), end + 2)

@@ -12,6 +12,7 @@ import datetime as dt
 import html.parser
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,7 +41,7 @@ TESTIMONY_TAGS = frozenset(
 )
 #: A link may go to a web page or stay on the site; mailto:, tel: and friends are contact details
 #: (found, and allowed or not, like any other); javascript:, data: and file: are refused.
-_SCHEME = re.compile(r"\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _LINK_SCHEMES = frozenset({"http", "https", *MESSENGER_SCHEMES})
 
 
@@ -49,7 +50,9 @@ class PublishablePhoto:
     """A portrait cleared for publication, with its redacted text and manual regions."""
 
     source: Path  # the original: read, never written
-    file: str  # as the story names it, relative to the photos folder
+    #: As the story names it, relative to the photos folder. Never published: file names are
+    #: often people's names; published pictures are named after their content.
+    file: str
     alt: str
     caption: str | None
     regions: tuple[RegionRequest, ...]
@@ -57,8 +60,14 @@ class PublishablePhoto:
 
 @dataclass(frozen=True)
 class PublishableStory:
-    """What of one story may be published, its text already redacted."""
+    """What of one story may be published, its text already redacted.
 
+    ``title``, ``alt`` and captions are plain text: a page shows them escaped, never rendered as
+    Markdown or HTML (only the testimony is rendered, and checked as rendered).
+    """
+
+    #: The file name without ``.md``, how curators name the story. Never published (it may be
+    #: a real name); pages are named after the pseudonym.
     slug: str
     path: Path
     pseudonym: str
@@ -221,7 +230,7 @@ class _Story:
         data = self.file.data if isinstance(self.file.data, dict) else {}
         photos = data.get("photos")
         for item in photos if isinstance(photos, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("file"), str):
+            if isinstance(item, dict) and isinstance(item.get("file"), str) and _usable_path(item["file"]):
                 yield _resolved(self.photos_dir, item["file"])
 
     def _check_photo_files(self) -> None:
@@ -232,6 +241,9 @@ class _Story:
         for i, photo in enumerate(self.front.photos):
             name = f"photos[{i}].file"
             posix = PurePosixPath(photo.file)
+            if not _usable_path(photo.file):
+                self.problem(name, "contains a control character")
+                continue
             if posix.is_absolute() or "\\" in photo.file or ":" in photo.file:
                 self.problem(name, f"must be a path inside {display_path(photos_dir)}/, got {photo.file!r}")
                 continue
@@ -353,7 +365,11 @@ class _Story:
         from the source but not from the page.
         """
         page = _Rendered()
-        page.feed(markdown.markdown(text))
+        try:
+            page.feed(markdown.markdown(text))
+        except RecursionError:
+            self.problem("testimony", "nested too deeply to render (lists or quotes hundreds of levels deep)")
+            return
         page.close()
         for tag in sorted(page.refused_tags):
             self.problem("testimony", f"<{tag}> is not allowed in a testimony (pictures go under 'photos:')")
@@ -369,6 +385,10 @@ class _Story:
         for contact in find_contacts(readable):
             if folded(contact.text) not in found and not allowed(contact, allow):
                 self.problem("testimony", f"{contact.kind} in the rendered text (hidden by Markdown or an HTML entity)")
+
+
+def _usable_path(file: str) -> bool:
+    return not any(unicodedata.category(c) == "Cc" for c in file)
 
 
 def _resolved(photos_dir: Path, file: str) -> Path:
@@ -391,7 +411,10 @@ class _Rendered(html.parser.HTMLParser):
             if value is None:
                 continue
             self.parts.append(f" {value} ")
-            scheme = _SCHEME.match(value)
+            # Browsers drop tabs and newlines from a URL and trim controls and spaces around it:
+            # "java&#9;script:" is "javascript:" to them.
+            url = re.sub(r"[\t\n\r]", "", value).strip("".join(map(chr, range(33))))
+            scheme = _SCHEME.match(url)
             if name == "href" and scheme is not None and scheme.group(1).lower() not in _LINK_SCHEMES:
                 self.refused_links.add(value)
 

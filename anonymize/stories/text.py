@@ -21,7 +21,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 #: Letters an inflected ending may add after a term's stem (Аргун → Аргуном, Грозный → Грозного).
@@ -29,30 +29,51 @@ INFLECTION = 3
 #: Adjectives and demonyms made with -sk-/-ск- may go further (Аргунский, Грозненская, Argunsky):
 #: up to two letters, the suffix, then this many letters of ending.
 ADJECTIVE_ENDING = 4
+#: Digits that may follow a name, as in a user name (zelimkhan95).
+TRAILING_DIGITS = 4
 #: Trailing vowels (after folding) stripped from a word to find its stem, at most this many...
 ENDING = 2
-#: ...and never below this many characters of stem.
-MIN_STEM = 3
+#: ...and never below this many characters of stem: a Cyrillic word's ending replaces its last
+#: vowel even in short names (Иса → Ису, Аня → Ане); a Latin one keeps three letters so that
+#: "Ali" does not withhold "also".
+MIN_STEM = {"cyrillic": 2, "other": 3}
 #: Shortest term accepted: one letter would withhold every "a" and "я".
 MIN_TERM = 2
 
 #: The neutral mark put in place of a withheld term, in the story's language (fallback English).
 MARKS = {"en": "[name withheld]", "ru": "[имя скрыто]"}
 
-# Lower-case Cyrillic letters that look like a Latin letter, upper or lower case.
-_LOOKALIKES = dict(zip("аеорсухіјѕԁһӏԛԝвнкмтү", "aeopcyxijsdhlqwbhkmty", strict=True))
+# Lower-case letters of other alphabets that look like a Latin letter (Cyrillic, Greek, Turkish
+# dotless i, letters with a stroke that does not decompose), and apostrophe and dash variants.
+_LOOKALIKES = {
+    **dict(zip("аеорсухіјѕԁһԛԝвнкмтү", "aeopcyxijsdhqwbhkmty", strict=True)),
+    **dict(zip("αβεικνορτυχ", "abeikvoptux", strict=True)),
+    **dict(zip("ıłđøħŧ", "ildoht", strict=True)),
+    **dict.fromkeys("’‘ʼʹ′`´", "'"),
+    **dict.fromkeys("‐‑‒–—―−﹣－", "-"),
+}
+# The Chechen palochka (Ӏ) is typed as Latin I or l, Cyrillic І, or the digit 1.
+_PALOCHKA = "ӏ"
+_PALOCHKA_CLASS = f"[{_PALOCHKA}il1]"
 _VOWELS = frozenset("aeiouyиыэюяьъ")
 _DROPPED = frozenset(("Mn", "Me", "Cf"))
 _WORD = r"[^\W_]"  # a letter or digit: an underscore is Markdown emphasis, not part of a name
 _LETTER = r"[^\W\d_]"
 # After folding, Cyrillic "ск" reads "ck" (lookalikes), Latin "sk" stays.
-_LETTERS = rf"(?:{_LETTER}{{0,2}}(?:ck|sk){_LETTER}{{0,{ADJECTIVE_ENDING}}}|{_LETTER}{{0,{INFLECTION}}})"
+_LETTERS = (
+    rf"(?:{_LETTER}{{0,2}}(?:ck|sk){_LETTER}{{0,{ADJECTIVE_ENDING}}}|{_LETTER}{{0,{INFLECTION}}})"
+    rf"\d{{0,{TRAILING_DIGITS}}}"
+)
+# Words of a term: a hyphen, a dash or a space between them may be any of these, or none.
+_SEPARATORS = re.compile(r"[\s'-]+")
+_BETWEEN = r"[\s'-]*"
+_ASCII_FOLD = str.maketrans("`", "'")
 
 
 def fold(text: str) -> tuple[str, list[int]]:
     """Return the folded text and, per folded character, the index it came from in ``text``."""
     if text.isascii():
-        return text.lower(), list(range(len(text)))
+        return text.lower().translate(_ASCII_FOLD), list(range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -79,28 +100,44 @@ def term_problem(term: str) -> str | None:
     return None
 
 
-def _stem(word: str) -> str:
+def _is_cyrillic(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("CYRILLIC")
+
+
+def _stems(word: str, cyrillic: bool) -> list[str]:
+    """The folded word and the stems an inflected form of it may start with."""
     stem = word
     for _ in range(ENDING):
-        if len(stem) > MIN_STEM and stem[-1] in _VOWELS:
+        if len(stem) > MIN_STEM["cyrillic" if cyrillic else "other"] and stem[-1] in _VOWELS:
             stem = stem[:-1]
-    return stem
+    stems = [word, stem]
+    # A fleeting vowel before the last consonant: Павел → Павла, Лев → Льва, Орёл → Орла.
+    if len(word) >= 3 and word[-2] in "eo" and word[-1].isalpha() and word[-1] not in _VOWELS:
+        stems += [word[:-2] + word[-1], word[:-2] + "ь" + word[-1]]
+    return list(dict.fromkeys(stems))
+
+
+def _literal(text: str) -> str:
+    """``text`` as a pattern, the palochka and the letters typed for it matching each other."""
+    return "".join(_PALOCHKA_CLASS if c in (_PALOCHKA, "i", "l", "1") else re.escape(c) for c in text)
 
 
 def _term_pattern(term: str) -> str:
     """A regular expression over folded text for one term: whole words, each word inflected."""
-    words = folded(term).split()
+    originals = [w for w in _SEPARATORS.split(term.strip()) if w]
     parts = []
-    for word in words:
-        stem = _stem(word)
-        # The whole word or its stem, then an ending: Musa → Musaeva as well as Musoy.
-        start = re.escape(word) if stem == word else f"(?:{re.escape(word)}|{re.escape(stem)})"
-        parts.append(start + (_LETTERS if re.search(rf"{_WORD}$", stem) else ""))
+    for original in originals:
+        word = folded(original)
+        letters = [c for c in original if c.isalpha()]
+        stems = _stems(word, cyrillic=bool(letters) and _is_cyrillic(letters[-1]))
+        start = f"(?:{'|'.join(_literal(s) for s in stems)})" if len(stems) > 1 else _literal(word)
+        parts.append(start + (_LETTERS if re.search(rf"{_WORD}$", word) else ""))
     # Whole words: no letter or digit may touch the term, unless the term itself ends there in
     # punctuation ("@amir", "C.J.").
-    before = rf"(?<!{_WORD})" if re.match(_WORD, words[0]) else ""
-    after = rf"(?!{_WORD})" if re.search(rf"{_WORD}$", words[-1]) else ""
-    return before + r"\s+".join(parts) + after
+    first, last = folded(originals[0]), folded(originals[-1])
+    before = rf"(?<!{_WORD})" if re.match(_WORD, first) else ""
+    after = rf"(?!{_WORD})" if re.search(rf"{_WORD}$", last) else ""
+    return before + _BETWEEN.join(parts) + after
 
 
 @dataclass(frozen=True)
@@ -203,45 +240,63 @@ def without_marks(text: str) -> str:
 
 # --- contact details ------------------------------------------------------------------------
 
-#: Hosts whose links lead to a person: social networks, messengers, video and dating sites.
+#: Hosts whose links lead to a person: social networks, messengers, link pages, video and dating
+#: sites. A link to one with a path, a query or a user's subdomain is a profile link.
 SOCIAL_HOSTS = (
     "facebook.com", "fb.com", "fb.me", "m.me", "messenger.com", "instagram.com", "instagr.am", "threads.net",
-    "twitter.com", "x.com", "t.co", "tiktok.com", "youtube.com", "youtu.be", "linkedin.com", "vk.com", "vk.me",
-    "vkontakte.ru", "ok.ru", "odnoklassniki.ru", "my.mail.ru", "t.me", "telegram.me", "telegram.dog",
-    "wa.me", "whatsapp.com", "signal.me", "signal.group", "viber.com", "snapchat.com", "pinterest.com",
-    "reddit.com", "tumblr.com", "bsky.app", "mastodon.social", "discord.gg", "discord.com", "twitch.tv",
-    "onlyfans.com", "grindr.com", "hornet.com", "badoo.com", "tinder.com", "livejournal.com", "github.com",
+    "twitter.com", "x.com", "t.co", "tiktok.com", "youtube.com", "youtu.be", "linkedin.com", "vk.com", "vk.ru",
+    "vk.me", "vk.link", "vkontakte.ru", "ok.ru", "odnoklassniki.ru", "my.mail.ru", "max.ru", "dzen.ru",
+    "rutube.ru", "t.me", "telegram.me", "telegram.dog", "telegra.ph", "wa.me", "whatsapp.com", "signal.me",
+    "signal.group", "viber.com", "icq.im", "snapchat.com", "pinterest.com", "reddit.com", "tumblr.com",
+    "bsky.app", "bsky.social", "mastodon.social", "discord.gg", "discord.com", "discordapp.com", "twitch.tv",
+    "linktr.ee", "taplink.cc", "onlyfans.com", "grindr.com", "hornet.com", "badoo.com", "tinder.com",
+    "livejournal.com", "github.com",
 )  # fmt: skip
 #: URL schemes that open a conversation with someone.
 MESSENGER_SCHEMES = ("tg", "whatsapp", "viber", "signal", "sgnl", "skype", "mailto", "tel", "sms", "callto", "xmpp")
+#: Subdomains that are the site itself, not one of its users.
+_SITE_SUBDOMAINS = frozenset({"", "www.", "m.", "mobile.", "web."})
+
+# Contact details are searched on a plain copy of the text: compatibility forms (full-width ＠,
+# letters and digits) made plain, invisible characters dropped, every dash a hyphen, every space
+# a space, ideographic full stops a dot.
+_PLAIN = {
+    **dict.fromkeys("‐‑‒–—―−﹣－", "-"),
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+    **dict.fromkeys("。｡", "."),
+}
 
 _HOSTS = "|".join(re.escape(host) for host in sorted(SOCIAL_HOSTS, key=len, reverse=True))
-_CONTACT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "messenger link",
-        re.compile(rf"(?<![\w.+-])(?:{'|'.join(MESSENGER_SCHEMES)}):/*[^\s<>()\[\]\"']+", re.IGNORECASE),
-    ),
-    (
-        "social profile link",
-        re.compile(
-            rf"(?<![\w.@-])(?:https?://)?(?:[a-z0-9-]+\.)*(?:{_HOSTS})(?::\d+)?/[^\s<>()\[\]\"']*[^\s<>()\[\]\"'.,;:!?]",
-            re.IGNORECASE,
-        ),
-    ),
-    ("e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)),
-    (
-        "e-mail address",  # written out to fool harvesters: name [at] host [dot] org, собака, точка
-        re.compile(
-            r"[\w.+-]+\s*[\[({<]\s*(?:at|собака)\s*[\])}>]\s*[\w-]+(?:\s*[\[({<]\s*(?:dot|точка)\s*[\])}>]\s*[\w-]+)+",
-            re.IGNORECASE,
-        ),
-    ),
-    ("handle", re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")),
-    ("phone number", re.compile(r"(?<![\w+])\+?\d(?:[ \u00a0.\-/()]{0,2}\d){6,}(?![\w])")),
+_URL_CHARS = r"[^\s<>()\[\]\"'`]"
+_URL_END = r"[^\s<>()\[\]\"'`.,;:!?]"
+_MESSENGER = re.compile(rf"(?<![\w.+-])(?:{'|'.join(MESSENGER_SCHEMES)}):{_URL_CHARS}*{_URL_END}", re.IGNORECASE)
+_SOCIAL = re.compile(
+    rf"(?<![\w.@-])(?:https?:[/\\]*)?(?P<sub>(?:[\w-]+\.)*?)(?:{_HOSTS})\.?(?::\d+)?"
+    rf"(?:(?P<rest>[/\\?#]{_URL_CHARS}*{_URL_END})|[/\\?#]?(?![\w.-]))",
+    re.IGNORECASE,
 )
-# Digit runs that look like a phone number but are a date or a span of years.
-_NOT_PHONE = re.compile(
-    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}|(?:1[89]|20)\d\d\s?[-/]\s?(?:1[89]|20)\d\d"
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Written out to fool harvesters: name [at] host [dot] org, name (at) host.org, name собака host.ru,
+# name at host dot org. A bare "at" needs a spelled-out "dot" too, or "I worked at vk.com" would be
+# an address.
+_AT = r"(?:\s*[\[({<]\s*(?:at|собака)\s*[\])}>]\s*|\s+собака\s+)"
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|точка)\s*[\])}>]\s*|\s+(?:dot|точка)\s+|\.)"
+_SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+(?:{_AT}[\w-]+(?:{_DOT}[\w-]+)+|\s+at\s+[\w-]+(?:\s+(?:dot|точка)\s+[\w-]+)+)",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+# Phone numbers: digits with at most two separators between any two, at least six digits.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d(?:[ .\-/()]{0,2}\d){5,}(?!\w)")
+_LOCAL_PHONE = re.compile(r"\d{2,3}-\d{2}-\d{2}")  # 22-33-44: a local number in a small town
+_THOUSANDS = re.compile(r"\d{1,3}(?P<sep>[ .,'])\d{3}(?:(?P=sep)\d{3})*")  # 1 500 000, 1.500.000
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+# Dates, times and spans of years are blanked out before phone numbers are looked for.
+_DATES = re.compile(
+    r"(?<!\d)(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}"
+    r"|(?P<a>\d{1,2})[-./](?P<b>\d{1,2})[-./](?:\d{4}|\d{2})"
+    r"|\d{1,2}:\d{2}(?::\d{2})?"
+    r"|(?:1[89]|20)\d\d\s?-\s?(?:1[89]|20)\d\d)(?!\d)"
 )
 
 
@@ -255,23 +310,73 @@ class Contact:
     text: str
 
 
+def _plain(text: str) -> tuple[str, list[int]]:
+    """The plain copy contact details are searched in, and where each character came from."""
+    if text.isascii():
+        return text, list(range(len(text)))
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Cf":
+            continue
+        normal = unicodedata.normalize("NFKC", char)
+        for part in normal if len(normal) == 1 or char.isalnum() else char:
+            chars.append(_PLAIN.get(part, part))
+            origin.append(index)
+    return "".join(chars), origin
+
+
+def _is_date(match: re.Match[str]) -> bool:
+    if match.group("a") is None:
+        return True
+    a, b = int(match.group("a")), int(match.group("b"))
+    return (a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and b <= 31)
+
+
+def _is_phone(number: str) -> bool:
+    digits = sum(c.isdigit() for c in number)
+    if number.startswith("+"):
+        return digits >= 7
+    if number.isdigit():
+        return digits >= 10  # 89281234567; a bare 1500000 is an amount more often than a phone
+    if _THOUSANDS.fullmatch(number) or _DECIMAL.fullmatch(number):
+        return False
+    return digits >= 7 or _LOCAL_PHONE.fullmatch(number) is not None
+
+
+def _candidates(plain: str) -> Iterator[tuple[str, int, int]]:
+    for match in _MESSENGER.finditer(plain):
+        yield "messenger link", *match.span()
+    for match in _SOCIAL.finditer(plain):
+        if match.group("rest") or match.group("sub").lower() not in _SITE_SUBDOMAINS:
+            yield "social profile link", *match.span()
+    for pattern in (_EMAIL, _SPELLED_EMAIL):
+        for match in pattern.finditer(plain):
+            yield "e-mail address", *match.span()
+    for match in _HANDLE.finditer(plain):
+        yield "handle", *match.span()
+    undated = _DATES.sub(lambda m: " " * len(m.group()) if _is_date(m) else m.group(), plain)
+    for match in _PHONE.finditer(undated):
+        number = match.group().strip(" .-/(")
+        if _is_phone(number):
+            yield "phone number", *match.span()
+
+
 def find_contacts(text: str) -> list[Contact]:
     """Every e-mail address, phone number, profile or messenger link and @handle, in order.
 
-    A span found by an earlier pattern is not reported again by a later one (the e-mail address
+    A span found by an earlier kind is not reported again by a later one (the e-mail address
     inside a ``mailto:`` link is one finding).
     """
+    plain, origin = _plain(text)
     found: list[Contact] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _CONTACT_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            if kind == "phone number" and _NOT_PHONE.fullmatch(match.group()):
-                continue
-            found.append(Contact(kind, start, end, match.group()))
-            taken.append((start, end))
+    for kind, start, end in _candidates(plain):
+        if start == end or any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        first, last = origin[start], origin[end - 1] + 1
+        found.append(Contact(kind, first, last, text[first:last]))
     return sorted(found, key=lambda c: c.start)
 
 

@@ -142,6 +142,10 @@ def test_an_allowed_string_allows_only_itself(project: Project) -> None:
         ("![me](https://example.org/me.jpg)\n", "<img> is not allowed in a testimony"),
         ('<iframe src="https://example.org"></iframe>\n', "<iframe> is not allowed in a testimony"),
         ("[click](javascript:alert(1))\n", "a link of this kind is not allowed"),
+        ("[click](java&#9;script:alert(1))\n", "a link of this kind is not allowed"),
+        ('<a href=" java&#x0A;script:alert(1)">x</a>\n', "a link of this kind is not allowed"),
+        ("[x](data:text/html,hi)\n", "a link of this kind is not allowed"),
+        ("- " * 1000 + "deep\n", "nested too deeply to render"),
     ],
 )
 def test_the_rendered_testimony_is_checked(project: Project, body: str, expected: str) -> None:

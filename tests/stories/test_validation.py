@@ -93,6 +93,7 @@ def test_a_valid_story_loads(project: Project) -> None:
         ("pseudonym: A\nphotos: [{file: missing.jpg, alt: x}]\n", "photos[0].file: no such file in"),
         ("pseudonym: A\nphotos: [{file: ../outside.jpg, alt: x}]\n", "photos[0].file: leaves"),
         ("pseudonym: A\nphotos: [{file: /etc/passwd, alt: x}]\n", "photos[0].file: must be a path inside"),
+        ('pseudonym: A\nphotos: [{file: "a\\0b.jpg", alt: x}]\n', "photos[0].file: contains a control character"),
         ("pseudonym: A\nphotos: [{file: p.jpg, alt: x}, {file: ./p.jpg, alt: y}]\n", "photos[1].file: already listed"),
         ("pseudonym: A\nredact: [x1]\nredact: [Zelimkhan]\n", "stories/s.md: line 4: 'redact' appears twice"),
         ("pseudonym: A\n  bad: indent\n", "stories/s.md: line 3: mapping values are not allowed here"),
@@ -150,6 +151,11 @@ def test_consent_problems(project: Project, consent: str, expected: str) -> None
         (b"---\npseudonym: A\xff\n---\n", "stories/s.md: not UTF-8 text (line 2)"),
         (b"---\n- a list\n---\n", "stories/s.md: front matter: expected a mapping of pseudonym"),
         (b"---\n!!python/object:os.system x\n---\n", "stories/s.md: line 2: could not determine a constructor"),
+        (b"---\ntitle: !!int abc\n---\n", "stories/s.md: front matter is not valid YAML: ValueError"),
+        (b"---\ntitle: !!bool maybe\n---\n", "stories/s.md: front matter is not valid YAML: KeyError"),
+        (b"---\ntitle: !!timestamp x\n---\n", "stories/s.md: front matter is not valid YAML"),
+        (b"---\ntitle: " + b"1" * 5000 + b"\n---\n", "stories/s.md: front matter is not valid YAML: ValueError"),
+        (b"---\ntitle: " + b"[" * 2000 + b"]" * 2000 + b"\n---\n", "stories/s.md: front matter is not valid YAML"),
     ],
 )
 def test_unreadable_files(project: Project, content: bytes, expected: str) -> None:
