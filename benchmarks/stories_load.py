@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import markdown
@@ -27,6 +25,7 @@ from anonymize.config import StorySettings
 from anonymize.stories.load import MAX_STORY_BYTES
 from anonymize.stories.publish import load_exhibition, story_files
 from anonymize.stories.text import Redactor, find_contacts
+from benchmarks.image_vs_pillow import median_time
 
 PROSE = (
     "the night they came we left by train my mother wrote letters nobody knew where I was going "
@@ -63,15 +62,6 @@ def floor(settings: StorySettings) -> None:
         _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
         yaml.safe_load(front)
         markdown.markdown(body)
-
-
-def median_time(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
