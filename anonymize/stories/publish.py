@@ -13,6 +13,7 @@ import html.parser
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -172,6 +173,8 @@ class _Story:
         self.consent = consent
         self.decision = decision
         self.front: FrontMatter | None = None
+        #: Each photo's original, resolved once when its path was checked.
+        self.sources: dict[int, Path] = {}
         self.problems: list[InputError] = []
         self.late_exclusions: list[Exclusion] = []
 
@@ -199,7 +202,8 @@ class _Story:
             story.front = read_front_matter(fields, file.data, consent)
         else:
             read_front_matter(fields, file.data, Consent(False, False, as_of))  # for its problems only
-        story.problems.extend(InputError(file.path, f"{name}: {message}") for name, message in fields.problems)
+        for name, message in fields.problems:
+            story.problem(name, message)
         if story.front is not None and decision.portrait is None:
             story._check_photo_files()
         return story
@@ -256,6 +260,7 @@ class _Story:
                 self.problem(name, f"already listed as photos[{seen[resolved]}]")
             else:
                 seen[resolved] = i
+                self.sources[i] = resolved
 
     def publish(
         self, settings: StorySettings, project_terms: Mapping[str, str], refused: Mapping[Path, _Story]
@@ -270,14 +275,13 @@ class _Story:
         language = front.language or settings.language
         if redactor.find(front.pseudonym):
             self.problem("pseudonym", "matches a redact term: the pseudonym is published as written; choose another")
-        withheld: dict[str, int] = {}
+        withheld: Counter[str] = Counter()
 
         def plain(text: str | None, name: str) -> str | None:
             if text is None:
                 return None
             redacted = redactor.redact(text, withheld_mark(language))
-            for term, count in redacted.counts().items():
-                withheld[term] = withheld.get(term, 0) + count
+            withheld.update(redacted.counts())
             self._contacts(redacted.text, name, front.allow, lambda offset: f"column {offset + 1}")
             return redacted.text
 
@@ -287,7 +291,7 @@ class _Story:
         photos = []
         if self.decision.portrait is None:
             for i, photo in enumerate(front.photos):
-                source = _resolved(settings.photos_dir, photo.file)
+                source = self.sources[i]
                 if source in refused:
                     other = refused[source]
                     reason = other.decision.story or other.decision.portrait
@@ -317,7 +321,7 @@ class _Story:
             tuple(photos),
             warnings,
             front.consent,
-            withheld,
+            dict(withheld),
         )
 
     def _testimony(
@@ -326,12 +330,11 @@ class _Story:
         labels: Mapping[str, str],
         language: str,
         allow: Sequence[str],
-        withheld: dict[str, int],
+        withheld: Counter[str],
     ) -> str:
         body = self.file.body
         redacted = redactor.redact(body, withheld_mark(language, markdown=True))
-        for term, count in redacted.counts().items():
-            withheld[term] = withheld.get(term, 0) + count
+        withheld.update(redacted.counts())
 
         def where(offset: int) -> str:
             original = redacted.original_offset(offset)

@@ -44,6 +44,7 @@ MIN_TERM = 2
 #: The neutral mark put in place of a withheld term, in the story's language (fallback English).
 MARKS = {"en": "[name withheld]", "ru": "[имя скрыто]"}
 
+_DASHES = "‐‑‒–—―−﹣－"
 # Lower-case letters of other alphabets that look like a Latin letter (Cyrillic, Greek, Turkish
 # dotless i, letters with a stroke that does not decompose), and apostrophe and dash variants.
 _LOOKALIKES = {
@@ -51,7 +52,7 @@ _LOOKALIKES = {
     **dict(zip("αβεικνορτυχ", "abeikvoptux", strict=True)),
     **dict(zip("ıłđøħŧ", "ildoht", strict=True)),
     **dict.fromkeys("’‘ʼʹ′`´", "'"),
-    **dict.fromkeys("‐‑‒–—―−﹣－", "-"),
+    **dict.fromkeys(_DASHES, "-"),
 }
 # The Chechen palochka (Ӏ) is typed as Latin I or l, Cyrillic І, or the digit 1.
 _PALOCHKA = "ӏ"
@@ -241,13 +242,18 @@ class Redactor:
 def withheld_mark(language: str, markdown: bool = False) -> str:
     """The mark for a story in ``language``; in Markdown its brackets are escaped (not a link)."""
     mark = MARKS.get(language.split("-")[0].lower(), MARKS["en"])
-    return mark.replace("[", "\\[").replace("]", "\\]") if markdown else mark
+    return _escaped(mark) if markdown else mark
+
+
+def _escaped(mark: str) -> str:
+    """The mark in Markdown: brackets escaped, so it is text and never a link."""
+    return mark.replace("[", "\\[").replace("]", "\\]")
 
 
 def without_marks(text: str) -> str:
     """``text`` with every withheld mark blanked out, so a term inside a mark is not a survivor."""
     for mark in MARKS.values():
-        for form in (mark.replace("[", "\\[").replace("]", "\\]"), mark):
+        for form in (_escaped(mark), mark):
             text = text.replace(form, " " * len(form))
     return text
 
@@ -275,7 +281,7 @@ _SITE_SUBDOMAINS = frozenset({"", "www.", "m.", "mobile.", "web."})
 # letters and digits) made plain, invisible characters dropped, every dash a hyphen, every space
 # a space, ideographic full stops a dot.
 _PLAIN = {
-    **dict.fromkeys("‐‑‒–—―−﹣－", "-"),
+    **dict.fromkeys(_DASHES, "-"),
     **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
     **dict.fromkeys("。｡", "."),
 }
