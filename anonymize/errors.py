@@ -65,3 +65,16 @@ class InputErrors(InputError):
     def lines(self) -> list[str]:
         """One line per problem, each naming its file (and field)."""
         return [str(problem) for problem in self.problems]
+
+
+class BuildErrors(AnonymizeError):
+    """Raised by the site build when anything publishable failed: every failure of the run, together."""
+
+    def __init__(self, problems: list[str], exit_code: int = 1) -> None:
+        self.problems = [printable(problem, limit=400) for problem in problems]
+        self.exit_code = exit_code
+        noun = "failure" if len(problems) == 1 else "failures"
+        super().__init__(None, f"{len(problems)} {noun}; the site was not published")
+
+    def lines(self) -> list[str]:
+        return list(self.problems)

@@ -40,6 +40,9 @@ from anonymize.stories.text import (
 TESTIMONY_TAGS = frozenset(
     {"p", "br", "hr", "em", "strong", "blockquote", "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre"}
 )
+#: Attributes a testimony's tags may carry; ``style``, ``class`` and event handlers would reach
+#: the page's look and behaviour.
+TESTIMONY_ATTRIBUTES = frozenset({"href", "title"})
 #: A link may go to a web page or stay on the site; mailto:, tel: and friends are contact details
 #: (found, and allowed or not, like any other); javascript:, data: and file: are refused.
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
@@ -57,6 +60,8 @@ class PublishablePhoto:
     alt: str
     caption: str | None
     regions: tuple[RegionRequest, ...]
+    #: Shown before the picture, which is then only shown on request.
+    content_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ class PublishableStory:
     photos: tuple[PublishablePhoto, ...]
     content_warnings: tuple[str, ...]
     consent: Consent
+    #: The testimony as rendered and checked (``render_testimony``): what a page shows.
+    testimony_html: str | None = None
+    excerpt: str | None = None
     #: How many times each listed term was withheld. It names the people: for the local
     #: curator report only, never for anything published.
     withheld: Mapping[str, int] = field(default_factory=dict)
@@ -286,6 +294,7 @@ class _Story:
             return redacted.text
 
         title = plain(front.title, "title")
+        excerpt = plain(front.excerpt, "excerpt")
         self._contacts(front.pseudonym, "pseudonym", front.allow, lambda offset: f"column {offset + 1}")
         warnings = tuple(plain(w, f"content_warnings[{i}]") or "" for i, w in enumerate(front.content_warnings))
         photos = []
@@ -305,23 +314,28 @@ class _Story:
                 )
                 alt = plain(photo.alt, f"photos[{i}].alt") or ""
                 caption = plain(photo.caption, f"photos[{i}].caption")
-                photos.append(PublishablePhoto(source, photo.file, alt, caption, requests))
-        testimony = None
+                photo_warnings = tuple(
+                    plain(w, f"photos[{i}].content_warnings[{j}]") or "" for j, w in enumerate(photo.content_warnings)
+                )
+                photos.append(PublishablePhoto(source, photo.file, alt, caption, requests, photo_warnings))
+        testimony = testimony_html = None
         if self.decision.testimony is None:
-            testimony = self._testimony(redactor, labels, language, front.allow, withheld)
+            testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, withheld)
         if self.problems:
             return None
         return PublishableStory(
-            self.file.slug,
-            self.file.path,
-            front.pseudonym,
-            title,
-            language,
-            testimony,
-            tuple(photos),
-            warnings,
-            front.consent,
-            dict(withheld),
+            slug=self.file.slug,
+            path=self.file.path,
+            pseudonym=front.pseudonym,
+            title=title,
+            language=language,
+            testimony=testimony,
+            photos=tuple(photos),
+            content_warnings=warnings,
+            consent=front.consent,
+            testimony_html=testimony_html,
+            excerpt=excerpt,
+            withheld=dict(withheld),
         )
 
     def _testimony(
@@ -331,7 +345,8 @@ class _Story:
         language: str,
         allow: Sequence[str],
         withheld: Counter[str],
-    ) -> str:
+    ) -> tuple[str, str]:
+        """The redacted testimony, as Markdown and as rendered HTML."""
         body = self.file.body
         redacted = redactor.redact(body, withheld_mark(language, markdown=True))
         withheld.update(redacted.counts())
@@ -343,8 +358,8 @@ class _Story:
             return f"line {self.file.body_line + line}, column {column + 1}"
 
         found = self._contacts(redacted.text, "testimony", allow, where)
-        self._check_rendered(redacted.text, redactor, labels, allow, found)
-        return redacted.text
+        rendered = self._check_rendered(redacted.text, redactor, labels, allow, found)
+        return redacted.text, rendered
 
     def _contacts(self, text: str, name: str, allow: Sequence[str], where: Callable[[int], str]) -> set[str]:
         """Record a problem for each contact detail not allowed; return the folded ones found."""
@@ -361,21 +376,24 @@ class _Story:
 
     def _check_rendered(
         self, text: str, redactor: Redactor, labels: Mapping[str, str], allow: Sequence[str], found: set[str]
-    ) -> None:
+    ) -> str:
         """Render the redacted testimony and read it back as a visitor and a search index would.
 
         Markup inside a word (``Zelim**khan**``) or an entity (``&#90;elimkhan``) hides a term
-        from the source but not from the page.
+        from the source but not from the page. Returns the HTML that was checked.
         """
         page = _Rendered()
         try:
-            page.feed(markdown.markdown(text))
+            rendered = render_testimony(text)
+            page.feed(rendered)
         except RecursionError:
             self.problem("testimony", "nested too deeply to render (lists or quotes hundreds of levels deep)")
-            return
+            return ""
         page.close()
         for tag in sorted(page.refused_tags):
             self.problem("testimony", f"<{tag}> is not allowed in a testimony (pictures go under 'photos:')")
+        for attribute in sorted(page.refused_attributes):
+            self.problem("testimony", f"the HTML attribute {attribute!r} is not allowed in a testimony")
         for link in sorted(page.refused_links):
             self.problem("testimony", f"a link of this kind is not allowed: {link[:40]!r}")
         readable = without_marks(page.text())
@@ -388,6 +406,12 @@ class _Story:
         for contact in find_contacts(readable):
             if folded(contact.text) not in found and not allowed(contact, allow):
                 self.problem("testimony", f"{contact.kind} in the rendered text (hidden by Markdown or an HTML entity)")
+        return rendered
+
+
+def render_testimony(text: str) -> str:
+    """Render testimony Markdown to HTML: the one rendering that is both checked and published."""
+    return markdown.markdown(text, output_format="html")
 
 
 def _usable_path(file: str) -> bool:
@@ -406,11 +430,14 @@ class _Rendered(html.parser.HTMLParser):
         self.parts: list[str] = []
         self.refused_tags: set[str] = set()
         self.refused_links: set[str] = set()
+        self.refused_attributes: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in TESTIMONY_TAGS:
             self.refused_tags.add(tag)
         for name, value in attrs:
+            if name not in TESTIMONY_ATTRIBUTES:
+                self.refused_attributes.add(name)
             if value is None:
                 continue
             self.parts.append(f" {value} ")

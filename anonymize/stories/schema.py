@@ -47,6 +47,8 @@ class PhotoEntry:
     alt: str
     caption: str | None = None
     regions: tuple[RegionEntry, ...] = ()
+    #: What this picture shows that a visitor may not want to see; it is then shown on request.
+    content_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class FrontMatter:
     pseudonym: str
     consent: Consent
     title: str | None = None
+    #: A line or two for the gallery card, instead of the testimony's first paragraph.
+    excerpt: str | None = None
     language: str | None = None
     photos: tuple[PhotoEntry, ...] = ()
     content_warnings: tuple[str, ...] = ()
@@ -67,6 +71,7 @@ class FrontMatter:
 STORY_FIELDS = {
     "pseudonym": True,
     "title": False,
+    "excerpt": False,
     "language": False,
     "photos": False,
     "consent": True,
@@ -74,7 +79,7 @@ STORY_FIELDS = {
     "redact": False,
     "allow": False,
 }
-PHOTO_FIELDS = {"file": True, "alt": True, "caption": False, "regions": False}
+PHOTO_FIELDS = {"file": True, "alt": True, "caption": False, "content_warnings": False, "regions": False}
 CONSENT_FIELDS = {"portrait": True, "testimony": True, "given": True, "expires": False, "withdrawn": False}
 REGION_FIELDS = {**dict.fromkeys(SHAPES, False), "reason": True}
 
@@ -202,6 +207,7 @@ def read_front_matter(fields: Fields, data: Mapping[str, object], consent: Conse
     before = len(fields.problems)
     pseudonym = fields.text(data.get("pseudonym"), "pseudonym") if "pseudonym" in data else None
     title = fields.text(data["title"], "title") if "title" in data else None
+    excerpt = fields.text(data["excerpt"], "excerpt") if "excerpt" in data else None
     language = None
     if "language" in data:
         language = fields.text(data["language"], "language")
@@ -217,7 +223,7 @@ def read_front_matter(fields: Fields, data: Mapping[str, object], consent: Conse
     allow = fields.texts(data["allow"], "allow") if "allow" in data else ()
     if len(fields.problems) > before or pseudonym is None:
         return None
-    return FrontMatter(pseudonym, consent, title, language, photos, warnings, redact, allow)
+    return FrontMatter(pseudonym, consent, title, excerpt, language, photos, warnings, redact, allow)
 
 
 def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
@@ -228,6 +234,7 @@ def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
     file = fields.text(data.get("file"), f"{field}.file") if "file" in data else None
     alt = fields.text(data.get("alt"), f"{field}.alt") if "alt" in data else None
     caption = fields.text(data["caption"], f"{field}.caption") if "caption" in data else None
+    warnings = fields.texts(data["content_warnings"], f"{field}.content_warnings") if "content_warnings" in data else ()
     regions = tuple(
         region
         for i, item in enumerate(fields.items(data["regions"], f"{field}.regions") if "regions" in data else [])
@@ -235,7 +242,7 @@ def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
     )
     if len(fields.problems) > before or file is None or alt is None:
         return None
-    return PhotoEntry(file, alt, caption, regions)
+    return PhotoEntry(file, alt, caption, regions, warnings)
 
 
 def _region(fields: Fields, value: object, field: str) -> RegionEntry | None:
