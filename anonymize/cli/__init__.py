@@ -11,6 +11,7 @@ from types import FrameType
 import click
 
 from anonymize import __version__
+from anonymize.cli.build import build_command, serve_command
 from anonymize.cli.image import image_command
 from anonymize.cli.stories import stories_command
 
@@ -27,5 +28,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
+main.add_command(build_command)
+main.add_command(serve_command)
 main.add_command(image_command)
 main.add_command(stories_command)

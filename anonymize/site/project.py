@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError
 
 from anonymize.config import StorySettings
@@ -13,16 +14,13 @@ from anonymize.errors import InputError
 from anonymize.site.plugin import AnonymizePlugin
 
 
-def story_settings(config_file: Path) -> StorySettings:
-    """The story settings of the project whose mkdocs.yml is ``config_file``.
-
-    The plugin must be listed: without it the project-wide ``redact`` list would be ignored.
-    """
+def project_config(config_file: Path, site_dir: Path | None = None) -> tuple[MkDocsConfig, AnonymizePlugin]:
+    """The project's MkDocs configuration and its ``anonymize`` plugin (which must be listed)."""
     if not config_file.is_file():
         raise InputError(config_file, "no such file: the project's mkdocs.yml")
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file))
+        config = load_config(str(config_file), site_dir=None if site_dir is None else str(site_dir))
     except ConfigurationError as err:
         raise InputError(config_file, str(err).strip() or "not a valid MkDocs configuration") from None
     plugin = config.plugins.get("anonymize")
@@ -30,4 +28,9 @@ def story_settings(config_file: Path) -> StorySettings:
         raise InputError(
             config_file, "plugins: 'anonymize' is not listed, so its settings (redact, folders) are unknown"
         )
-    return plugin.story_settings(config_file)
+    return config, plugin
+
+
+def story_settings(config_file: Path) -> StorySettings:
+    """The story settings of the project whose mkdocs.yml is ``config_file``."""
+    return project_config(config_file)[1].story_settings(config_file)

@@ -1,0 +1,136 @@
+"""``anonymize build`` and ``anonymize serve``: the exhibition site of a project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from anonymize.errors import AnonymizeError, BuildErrors, InputErrors, display_path
+from anonymize.site.build import BuildResult, build_site
+from anonymize.site.pages import STORIES
+
+CONFIG_FILE = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The project's MkDocs configuration, with the anonymize plugin's settings.",
+)
+AS_OF = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate consent on this day (YYYY-MM-DD) instead of today.",
+)
+
+
+def build_summary(result: BuildResult) -> list[str]:
+    """What was published and what was left out, one line each."""
+    plugin = result.plugin
+    exhibition, pictures = plugin.exhibition, plugin.pictures
+    assert exhibition is not None and pictures is not None
+    lines = []
+    for page in plugin.pages:
+        story = page.story
+        parts = [f"page {page.src_uri.removesuffix('.md')}/"]
+        if page.pictures:
+            count = len(page.pictures)
+            sizes = sum(len(p.sizes) for p in page.pictures)
+            parts.append(f"{count} picture{'s' if count != 1 else ''} ({sizes} sizes)")
+        if story.testimony is not None:
+            parts.append("testimony")
+        lines.append(f"published  {story.slug}: {', '.join(parts)}")
+    for exclusion in exhibition.exclusions:
+        lines.append(f"excluded   {exclusion.slug}: {exclusion.part}: {exclusion.reason}")
+    return lines
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working folder when it is inside it, as the user would type it."""
+    return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
+
+
+@click.command("build")
+@CONFIG_FILE
+@AS_OF
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to write the site (default: the project's site_dir, usually site/).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def build_command(config_file: Path, as_of: dt.datetime | None, site_dir: Path | None, quiet: bool) -> None:
+    """Build the exhibition: stories checked, photos anonymized and verified, pages written.
+
+    The site is replaced only by a build that finished: on any failure the previous site stays
+    as it was, every reason is printed (one line each, naming the file) and the exit status is
+    non-zero (2 for bad input, 1 for a picture that could not be proven clean).
+
+    \b
+    Example:
+      anonymize build
+      anonymize build --as-of 2027-01-01 -d /tmp/preview
+    """
+    try:
+        result = build_site(config_file, as_of.date() if as_of else None, site_dir)
+    except (InputErrors, BuildErrors) as err:
+        for line in err.lines():
+            click.echo(f"anonymize: {line}", err=True)
+        click.echo(f"anonymize: {err}", err=True)
+        sys.exit(err.exit_code)
+    except AnonymizeError as err:
+        click.echo(f"anonymize: {err}", err=True)
+        sys.exit(err.exit_code)
+    if quiet:
+        return
+    plugin = result.plugin
+    assert plugin.exhibition is not None
+    count = len(plugin.pages)
+    click.echo(
+        f"as of {plugin.exhibition.as_of}: {count} {'story' if count == 1 else 'stories'} published "
+        f"to {display_path(_shown(result.site_dir))}/ (gallery: {STORIES}/)"
+    )
+    for line in build_summary(result):
+        click.echo(line)
+
+
+@click.command("serve")
+@CONFIG_FILE
+@click.option(
+    "-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to preview on (this machine only)."
+)
+def serve_command(config_file: Path, dev_addr: str) -> None:
+    """Preview the exhibition on this machine, rebuilt whenever a story, photo or page changes.
+
+    The preview is built exactly as ``anonymize build`` builds (every check included) into a
+    temporary folder; only the reload script it needs is let through the page's
+    Content-Security-Policy.
+
+    \b
+    Example:
+      anonymize serve        # then open http://127.0.0.1:8000/
+    """
+    from mkdocs.commands.serve import serve  # imported here: it pulls in the web server
+
+    from anonymize.site.project import project_config
+
+    try:
+        plugin = project_config(config_file)[1]
+    except AnonymizeError as err:
+        click.echo(f"anonymize: {err}", err=True)
+        sys.exit(err.exit_code)
+    handler = logging.StreamHandler()  # MkDocs' own command sets this up; the address is in its log
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    root = config_file.parent
+    plugin_dirs = [plugin.config.stories, plugin.config.photos]
+    watch = [str(root / folder) for folder in plugin_dirs if (root / folder).is_dir()]
+    serve(str(config_file), dev_addr=dev_addr, strict=True, watch=watch, open_in_browser=False)

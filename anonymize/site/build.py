@@ -1,0 +1,101 @@
+"""Build a project's exhibition into its site folder, all or nothing.
+
+MkDocs empties ``site_dir`` and writes into it as it goes; a failure half-way would leave half a
+site. Here the build goes to a fresh folder beside it, and only a build that finished replaces
+the old site, in two renames.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+from anonymize.errors import BuildErrors, InputError
+from anonymize.site.plugin import AnonymizePlugin
+from anonymize.site.project import project_config
+
+# MkDocs 1.6 prints a banner about MkDocs 2.0 (with a link) on every run unless this is set.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a finished build published, and where."""
+
+    site_dir: Path
+    plugin: AnonymizePlugin
+
+
+def build_site(config_file: Path, as_of: dt.date | None = None, site_dir: Path | None = None) -> BuildResult:
+    """Build the exhibition of ``config_file`` into ``site_dir`` (default: the project's).
+
+    Raises ``InputErrors``/``BuildErrors`` (everything that failed) or ``InputError``; the
+    previous site is then left as it was.
+    """
+    config, plugin = project_config(config_file)
+    target = Path(site_dir if site_dir is not None else config.site_dir)
+    if target.resolve() in (config_file.parent.resolve(), Path(config.docs_dir).resolve()):
+        raise InputError(target, "the site folder would replace the project or its docs; choose another")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _fresh_folder(target) as fresh:
+        config, plugin = project_config(config_file, fresh)
+        config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
+        plugin.as_of = as_of
+        with _warnings_collected() as warnings:
+            try:
+                build(config)
+            except (PluginError, Abort, ConfigurationError) as err:
+                if plugin.failure is not None:
+                    raise plugin.failure from None
+                raise BuildErrors([*warnings, str(err).strip()]) from None
+        _replace(target, fresh)
+    return BuildResult(target, plugin)
+
+
+@contextlib.contextmanager
+def _fresh_folder(target: Path) -> Iterator[Path]:
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.anonymize-", dir=target.parent))
+    try:
+        yield fresh
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _replace(target: Path, fresh: Path) -> None:
+    """Put ``fresh`` where ``target`` is, keeping the old one until the new one is in place."""
+    os.chmod(fresh, 0o755)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / target.name)
+    os.replace(fresh, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _warnings_collected() -> Iterator[list[str]]:
+    """MkDocs' warnings during the build, as lines (strict mode counts them, this keeps them)."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage().strip())
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)

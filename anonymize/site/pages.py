@@ -1,0 +1,172 @@
+"""The exhibition's generated pages: a gallery and one page per story, rendered from templates.
+
+Pages are named after pseudonyms (never the story's file name, which may be a real name) and
+pictures after their content. Everything a story says is escaped by the templates except the
+testimony, which is inserted as the HTML the stories stage rendered and checked.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+import jinja2
+import yaml
+
+from anonymize.image.derive import Derivative
+from anonymize.site.pictures import Picture, Pictures
+from anonymize.stories.publish import Exhibition, PublishableStory
+
+#: Where the generated files go in the site, as MkDocs source paths.
+STORIES = "stories"
+GALLERY = f"{STORIES}/index.md"
+PICTURES = "pictures"
+STYLESHEET = "assets/anonymize/exhibition.css"
+#: Longest excerpt taken from a testimony for its gallery card, in characters.
+EXCERPT_LENGTH = 200
+
+URL = Callable[[str], str]
+
+
+def picture_uri(size: Derivative) -> str:
+    """Where a web size is published: named by its content, nothing else."""
+    return f"{PICTURES}/{size.path.name}"
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """One story's page: where it goes and what it shows."""
+
+    story: PublishableStory
+    src_uri: str
+    pictures: tuple[Picture, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    """One story in the gallery."""
+
+    story: PublishableStory
+    url: str
+    picture: Picture | None  # the first picture that needs no warning
+    hidden: bool  # pictures exist but every one is behind a warning
+    excerpt: str | None
+
+
+def page_slug(pseudonym: str) -> str:
+    """A URL path segment for a pseudonym: letters and digits of any script, joined by hyphens."""
+    text = unicodedata.normalize("NFKC", pseudonym).casefold()
+    return "-".join(re.findall(r"[^\W_]+", text)) or "story"
+
+
+def story_pages(exhibition: Exhibition, pictures: Pictures) -> list[StoryPage]:
+    """A page for every published story, in a stable order, each under a unique name."""
+    pages = []
+    taken: set[str] = {"index"}
+    for story in sorted(exhibition.stories, key=lambda s: (page_slug(s.pseudonym), s.pseudonym)):
+        slug = base = page_slug(story.pseudonym)
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        taken.add(slug)
+        pages.append(StoryPage(story, f"{STORIES}/{slug}.md", tuple(pictures.of(story))))
+    return pages
+
+
+def excerpt(testimony_html: str, limit: int = EXCERPT_LENGTH) -> str:
+    """The first paragraph of a rendered testimony as plain text, cut at a word within ``limit``."""
+    reader = _FirstParagraph()
+    reader.feed(testimony_html)
+    text = " ".join("".join(reader.parts).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–-")
+    return cut + "…"
+
+
+class Renderer:
+    """Renders the generated pages in one interface language."""
+
+    def __init__(self, ui_language: str) -> None:
+        self.strings = interface_strings(ui_language)
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("anonymize.site", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def story(self, page: StoryPage, url: URL, gallery_url: str) -> str:
+        return self.env.get_template("story.html").render(
+            story=page.story,
+            pictures=page.pictures,
+            gallery_url=gallery_url,
+            **self._common(url),
+        )
+
+    def gallery(self, pages: Iterable[StoryPage], url: URL) -> str:
+        cards = [_card(page, url(page.src_uri)) for page in pages]
+        return self.env.get_template("gallery.html").render(cards=cards, **self._common(url))
+
+    def _common(self, url: URL) -> dict[str, object]:
+        def size_url(size: Derivative | str) -> str:
+            return url(size if isinstance(size, str) else picture_uri(size))
+
+        return {"t": self.strings, "url": size_url, "fallback": _fallback}
+
+
+def interface_strings(language: str) -> Mapping[str, str]:
+    """The interface strings of ``language`` (its primary subtag); ``KeyError`` when there are none."""
+    folder = resources.files("anonymize.site") / "strings"
+    primary = language.split("-")[0].lower()
+    file = folder / f"{primary}.yml"
+    if not file.is_file():
+        available = sorted(p.name.removesuffix(".yml") for p in folder.iterdir() if p.name.endswith(".yml"))
+        raise KeyError(f"no interface strings for {language!r} (available: {', '.join(available)})")
+    strings: dict[str, str] = yaml.safe_load(file.read_text(encoding="utf-8"))
+    return strings
+
+
+def stylesheet() -> bytes:
+    return (resources.files("anonymize.site") / "assets" / "exhibition.css").read_bytes()
+
+
+def _fallback(picture: Picture) -> Derivative:
+    """The size a browser without ``srcset`` support gets: the first at least 960 wide, or the largest."""
+    return next((size for size in picture.sizes if size.width >= 960), picture.largest)
+
+
+def _card(page: StoryPage, url: str) -> Card:
+    story = page.story
+    shown = next((p for p in page.pictures if not p.photo.content_warnings), None)
+    text = story.excerpt
+    if text is None and story.testimony_html and not story.content_warnings:
+        text = excerpt(story.testimony_html) or None  # a testimony behind a warning is not quoted
+    return Card(story, url, shown, shown is None and bool(page.pictures), text)
+
+
+class _FirstParagraph(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.depth = 0
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p" and not self.done:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self.depth:
+            self.depth -= 1
+            self.done = True
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.done:
+            self.parts.append(data)
