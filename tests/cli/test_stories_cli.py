@@ -21,14 +21,15 @@ def run(*args: str) -> Result:
 
 
 def test_the_sample_exhibition(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One story published, one withdrawn, one text only: as the sample promises."""
+    """Two stories with photos (one in Russian), one withdrawn, one text only: as the sample promises."""
     monkeypatch.chdir(REPO)
     result = run("--as-of", "2026-11-21")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "as of 2026-11-21: 2 stories to publish",
-        "published  amir: testimony, 1 photo, 4 terms withheld, consent expires 2029-03-01",
+        "as of 2026-11-21: 3 stories to publish",
+        "published  amir: testimony, 2 photos, 4 terms withheld, consent expires 2029-03-01",
         "published  lena: testimony, 1 term withheld",
+        "published  nadia: testimony, 1 photo, 3 terms withheld",
         "excluded   lena: photo sample/grace_hopper.jpg: no consent to publish portraits",
         "excluded   musa: story: consent withdrawn on 2025-06-01",
     ]
@@ -45,7 +46,7 @@ def test_json_names_no_testimony(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = run("--as-of", "2026-11-21", "--json")
     report = json.loads(result.stdout)
-    assert [s["story"] for s in report["published"]] == ["amir", "lena"]
+    assert [s["story"] for s in report["published"]] == ["amir", "lena", "nadia"]
     assert report["published"][0]["withheld"]["Zelimkhan"] == 1
     assert [(e["story"], e["part"]) for e in report["excluded"]] == [
         ("lena", "photo sample/grace_hopper.jpg"),
