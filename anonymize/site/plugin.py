@@ -100,6 +100,10 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         self.command, self.dirty = command, dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # MkDocs reuses a plugin instance when it loads the same configuration again (serve, a
+        # second build in one process): nothing of the last build may carry over.
+        self.failure = self.exhibition = self.pictures = None
+        self.pages, self._generated = [], {}
         if not self.config.enabled:
             return config
         if self.dirty:
@@ -118,7 +122,6 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         if config_file.is_relative_to(Path.cwd()):  # messages name files as the user sees them
             config_file = config_file.relative_to(Path.cwd())
         self._config_file = config_file
-        self.failure = None
         try:
             self.exhibition = load_exhibition(self.story_settings(config_file), self.as_of)
         except InputErrors as err:

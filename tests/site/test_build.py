@@ -1,0 +1,383 @@
+"""Build fixture exhibitions and read the site back: pages, pictures, privacy, determinism."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import unquote
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from anonymize.errors import BuildErrors, InputErrors
+from anonymize.site.build import build_site
+from tests.conftest import EXIFTOOL, exiftool_leftovers
+from tests.dirty import scene
+from tests.site.site_reader import css_urls, html_pages, is_remote, read_page, tree
+from tests.stories.project import AS_OF, Project
+
+REPO = Path(__file__).resolve().parents[2]
+PHOTO_NAME = "Zelimkhan-family/IMG_0042-zelimkhan.jpg"  # an original's name: often the person's
+
+
+def write_project(root: Path, theme: str = "material", extra_plugin: str = "") -> Project:
+    """Five stories: published with two photos (one behind a warning), text only, portrait only,
+    Russian, and withdrawn; a project-wide redact term."""
+    project = Project(root)
+    big = project.photos / PHOTO_NAME
+    big.parent.mkdir(parents=True)
+    Image.fromarray(scene(1800, 1200, seed=4)).save(big, quality=92)
+    Image.fromarray(scene(640, 480, seed=5)).save(project.photos / "street.jpg")
+    Image.fromarray(scene(700, 500, seed=6)).save(project.photos / "withdrawn.jpg")
+    project.story(
+        "zelimkhan-real-name",
+        f"""\
+        pseudonym: Amir
+        title: A bridge in Argun
+        photos:
+          - file: {PHOTO_NAME}
+            alt: A man seen from behind near Argun
+            caption: Evening, Argun
+          - file: street.jpg
+            alt: A street at night
+            content_warnings: [a place of detention]
+        content_warnings: [violence]
+        redact: [Zelimkhan, Argun]
+        """,
+        "My brother Zelimkhan drove me out of Argun.\n\nWe did not look back.\n",
+    )
+    project.story("lena", "pseudonym: Lena\nexcerpt: She wrote letters.\n", "Letters I kept.\n")
+    project.story(
+        "portrait-only",
+        "pseudonym: Timur\nphotos:\n  - file: street.jpg\n    alt: A street at night\n",
+        "Never to be published.\n",
+        consent="consent:\n  portrait: true\n  testimony: false\n  given: 2024-01-01\n",
+    )
+    project.story("nadia", "pseudonym: Надя\nlanguage: ru\n", "Я жила в Грозном.\n")
+    project.story(
+        "gone",
+        "pseudonym: Musa\nphotos:\n  - file: withdrawn.jpg\n    alt: A garden\n",
+        "Withdrawn words of Musa.\n",
+        consent="consent:\n  portrait: true\n  testimony: true\n  given: 2024-01-01\n  withdrawn: 2025-01-01\n",
+    )
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Exhibition\n\n[Portraits](stories/index.md)\n", encoding="utf-8")
+    theme_lines = "theme:\n  name: material\n  font: false\n" if theme == "material" else f"theme:\n  name: {theme}\n"
+    (root / "mkdocs.yml").write_text(
+        f"site_name: Test exhibition\n{theme_lines}"
+        f"plugins:\n  - search\n  - anonymize:\n      redact: [Grozny, Грозный]\n{extra_plugin}",
+        encoding="utf-8",
+    )
+    return project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("exhibition")
+    write_project(root)
+    build_site(root / "mkdocs.yml", AS_OF)
+    return root
+
+
+def site_of(root: Path) -> Path:
+    return root / "site"
+
+
+def test_a_page_per_published_story_and_none_for_the_rest(built: Path) -> None:
+    site = site_of(built)
+    pages = {p.relative_to(site).as_posix() for p in html_pages(site)}
+    assert {"stories/amir/index.html", "stories/lena/index.html", "stories/timur/index.html"} <= pages
+    assert "stories/надя/index.html" in pages
+    assert not any("musa" in p or "gone" in p for p in pages)
+    gallery = read_page(site / "stories/index.html")
+    links = [unquote(link) for link in gallery.links]
+    assert [link for link in links if link.startswith(("amir", "lena", "timur", "надя"))] == [
+        "amir/", "lena/", "timur/", "надя/"
+    ]  # fmt: skip
+    assert "Musa" not in gallery.text
+
+
+def test_nothing_of_a_withdrawn_story_or_a_file_name_or_a_term_is_published(built: Path) -> None:
+    """Not in any page, picture name, search index or sitemap: names, terms, slugs, file names."""
+    forbidden = ["Musa", "Withdrawn words", "zelimkhan", "Argun", "Grozn", "Грозн", "IMG_0042", "portrait-only",
+                 "street.jpg", "Never to be published"]  # fmt: skip
+    for name, data in tree(site_of(built)).items():
+        text = data.decode("utf-8", "replace").casefold()
+        for word in forbidden:
+            assert word.casefold() not in name.casefold(), name
+            if name.endswith((".html", ".json", ".xml", ".txt")):
+                assert word.casefold() not in text, f"{word} in {name}"
+
+
+def test_every_picture_is_a_verified_derivative_named_by_its_content(built: Path) -> None:
+    site = site_of(built)
+    pictures = sorted((site / "pictures").iterdir())
+    # Amir's 1800 px photo at 480, 960, 1600 and 1800; his street photo at 480 and 640; Timur's
+    # street photo is the same picture redacted the same way: the same files. Musa's: none.
+    assert len(pictures) == 6
+    originals = {p.read_bytes() for p in (built / "photos").rglob("*.jpg")}
+    for path in pictures:
+        data = path.read_bytes()
+        assert path.name == hashlib.sha256(data).hexdigest()[:20] + ".jpg"
+        assert data not in originals
+        with Image.open(path) as image:
+            assert image.format == "JPEG" and image.mode == "RGB" and getattr(image, "n_frames", 1) == 1
+            assert not image.getexif() and set(image.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density"}
+            assert image.width <= 2400
+        if EXIFTOOL:
+            assert exiftool_leftovers(path) == []
+
+
+def test_every_img_has_alt_text_a_derivative_srcset_and_its_size(built: Path) -> None:
+    site = site_of(built)
+    seen = 0
+    for path in html_pages(site):
+        for img in read_page(path).images:
+            seen += 1
+            assert (img.get("alt") or "").strip(), f"{path}: an <img> without alt text"
+            src = str(img["src"])
+            assert src.startswith("../../pictures/") or src.startswith("../pictures/"), src
+            target = (path.parent / src).resolve()
+            assert target.is_file() and target.parent == (site / "pictures").resolve()
+            widths = []
+            for item in str(img["srcset"]).split(","):
+                url, width = item.split()
+                assert (path.parent / url).resolve().is_file()
+                with Image.open(path.parent / url) as image:
+                    assert f"{image.width}w" == width
+                    widths.append(image.width)
+            with Image.open(path.parent / str(img["srcset"]).split(",")[-1].split()[0]) as largest:
+                assert (img["width"], img["height"]) == (str(largest.width), str(largest.height))
+            assert widths == sorted(widths)
+    assert seen >= 4  # Amir's two, Timur's one, the gallery's cards
+
+
+def test_warnings_come_before_the_testimony_and_pictures_with_warnings_are_behind_a_details(built: Path) -> None:
+    page = read_page(site_of(built) / "stories/amir/index.html")
+    order = page.order
+    warning = order.index("div.anonymize-warning")
+    assert warning < order.index("figure.anonymize-figure") < order.index("section.anonymize-testimony")
+    details = order.index("details.anonymize-reveal")
+    assert order[details + 1].startswith("summary") and "figure.anonymize-figure" in order[details:]
+    assert page.text.index("Content warning: violence") < page.text.index("My brother")
+    assert "a place of detention" in page.text
+    assert "[name withheld]" in page.text and "Zelimkhan" not in page.text
+    # The gallery shows the first picture that needs no warning, and no excerpt of a warned testimony.
+    gallery = read_page(site_of(built) / "stories/index.html")
+    assert gallery.images[0]["alt"] == "A man seen from behind near [name withheld]"
+    assert "My brother" not in gallery.text and "She wrote letters." in gallery.text
+
+
+def test_portrait_only_story_has_pictures_and_no_testimony(built: Path) -> None:
+    page = read_page(site_of(built) / "stories/timur/index.html")
+    assert len(page.images) == 1 and "Never to be published" not in page.text
+    assert "section.anonymize-testimony" not in page.order
+
+
+def test_languages(built: Path) -> None:
+    page = read_page(site_of(built) / "stories/надя/index.html")
+    assert page.html_lang == "en"  # the interface
+    assert ("div", "ru") in page.langs  # the testimony
+    assert "[имя скрыто]" in page.text
+
+
+def test_every_page_has_the_privacy_headers_and_no_generator(built: Path) -> None:
+    for path in html_pages(site_of(built)):
+        page = read_page(path)
+        html = path.read_text(encoding="utf-8")
+        csp = [m for m in page.metas if (m.get("http-equiv") or "").lower() == "content-security-policy"]
+        assert len(csp) == 1, path
+        policy = str(csp[0]["content"])
+        assert policy.startswith("default-src 'self';") and "'unsafe-inline'" not in policy
+        # Every inline script the page runs is allowed by its hash, and nothing else is.
+        scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+        hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts}
+        assert hashes == set(re.findall(r"'sha256-[^']+'", policy)), path
+        assert html.index("Content-Security-Policy") < html.index("<script"), "the policy comes before any script"
+        assert {"name": "referrer", "content": "no-referrer"} in page.metas
+        assert {"name": "robots", "content": "noindex, nofollow"} in page.metas
+        assert not [m for m in page.metas if m.get("name") == "generator"]
+        assert not re.search(r"\b20\d\d-\d\d-\d\d\b", html), f"a date in {path}"
+
+
+def test_no_sitemap_with_noindex_and_robots_keeps_crawlers_out(built: Path) -> None:
+    site = site_of(built)
+    assert not (site / "sitemap.xml").exists() and not (site / "sitemap.xml.gz").exists()
+    assert (site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+# What the theme's scripts name but never load here (comments and licence blocks aside): each
+# needs a feature the plugin refuses or the page does not use, and the Content-Security-Policy
+# would block it anyway; the browser test records every request a page really makes.
+THEME_SCRIPT_MENTIONS = {
+    "api.github.com",  # repository facts, only with repo_url (refused)
+    "unpkg.com",  # Mermaid and a polyfill, only for diagrams
+    "bit.ly",  # a link printed in the search worker's warning about a bad query
+    "github.com",  # issue links in error messages of node-glob, bundled in lunr's Thai segmenter
+}
+_JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\"'\\/])//[^\n]*", re.DOTALL)
+
+
+def test_nothing_is_loaded_from_another_host(built: Path) -> None:
+    site = site_of(built)
+    for path in html_pages(site):
+        remote = [url for url in read_page(path).loads if is_remote(url)]
+        assert remote == [], f"{path}: {remote}"
+    for path in site.rglob("*.css"):
+        remote = [url for url in css_urls(path.read_text(encoding="utf-8")) if is_remote(url)]
+        assert remote == [], f"{path}: {remote}"
+    for path in site.rglob("*.js"):
+        code = _JS_COMMENT.sub("", path.read_text(encoding="utf-8"))
+        hosts = set(re.findall(r"https?://([a-zA-Z0-9.-]+\.[a-zA-Z]{2,})", code))
+        assert hosts <= THEME_SCRIPT_MENTIONS, f"{path}: {sorted(hosts - THEME_SCRIPT_MENTIONS)}"
+
+
+def test_two_builds_are_byte_identical_and_plain_mkdocs_builds_the_same(built: Path, tmp_path: Path) -> None:
+    build_site(built / "mkdocs.yml", AS_OF, tmp_path / "again")
+    first, again = tree(site_of(built)), tree(tmp_path / "again")
+    assert first.keys() == again.keys()
+    assert [name for name in first if first[name] != again[name]] == []
+    # ``mkdocs build --strict`` runs the same plugin; only the day consent is judged on differs,
+    # and nothing in this project changes between AS_OF and today.
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(built / "mkdocs.yml"),
+         "-d", str(tmp_path / "plain")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert tree(tmp_path / "plain") == first
+
+
+def test_withdrawing_consent_removes_the_page_and_its_pictures(tmp_path: Path) -> None:
+    project = write_project(tmp_path)
+    build_site(tmp_path / "mkdocs.yml", AS_OF)
+    before = tree(site_of(tmp_path))
+    story = project.stories / "zelimkhan-real-name.md"
+    story.write_text(story.read_text().replace("given: 2024-01-01", "given: 2024-01-01\n  withdrawn: 2026-01-01"))
+    build_site(tmp_path / "mkdocs.yml", AS_OF)
+    after = tree(site_of(tmp_path))
+    assert "stories/amir/index.html" in before and "stories/amir/index.html" not in after
+    # Timur's page lists the street photo Amir's story lists too: a withdrawal withholds it from both.
+    assert [n for n in after if n.startswith("pictures/")] == []
+    assert "stories/timur/index.html" not in after  # nothing left to publish
+    assert "Amir" not in after["search/search_index.json"].decode()
+
+
+def test_a_failing_photo_fails_the_build_and_leaves_the_last_site(tmp_path: Path) -> None:
+    project = write_project(tmp_path)
+    build_site(tmp_path / "mkdocs.yml", AS_OF)
+    before = tree(site_of(tmp_path))
+    (project.photos / "street.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    with pytest.raises(BuildErrors) as caught:
+        build_site(tmp_path / "mkdocs.yml", AS_OF)
+    lines = caught.value.lines()
+    # Both stories listing the photo are named, each on its own line.
+    assert len(lines) == 2 and all("photo street.jpg" in line for line in lines), lines
+    assert caught.value.exit_code == 2
+    assert tree(site_of(tmp_path)) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")], "no staging folder left"
+
+
+def test_a_bad_story_fails_the_build_with_every_problem(tmp_path: Path) -> None:
+    project = write_project(tmp_path)
+    project.story("broken", "pseudonym: X\nphotos:\n  - file: nowhere.jpg\n    alt: A\n")
+    project.story("chatty", "pseudonym: Y\n", "Call +7 912 345 67 89.\n")
+    with pytest.raises(InputErrors) as caught:
+        build_site(tmp_path / "mkdocs.yml", AS_OF)
+    assert any("nowhere.jpg" in line for line in caught.value.lines())
+    assert any("phone number" in line for line in caught.value.lines())
+    assert not site_of(tmp_path).exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("theme:\n  name: material\n", "theme.font: set it to false"),
+        ("theme:\n  name: material\n  font: false\nrepo_url: https://example.org/x/y\n", "repo_url: remove it"),
+        ("theme:\n  name: material\n  font: false\nextra_css: [https://cdn.example.org/a.css]\n", "extra_css:"),
+        ("theme:\n  name: material\n  font: false\nextra:\n  analytics: {provider: google}\n", "extra.analytics"),
+    ],
+)
+def test_settings_that_reach_another_host_are_refused(tmp_path: Path, setting: str, message: str) -> None:
+    write_project(tmp_path)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(re.sub(r"theme:\n  name: material\n  font: false\n", setting, config.read_text()))
+    with pytest.raises(BuildErrors) as caught:
+        build_site(config, AS_OF)
+    assert message in str(caught.value.lines())
+
+
+def test_indexing_allowed_gives_a_sitemap_without_dates(tmp_path: Path) -> None:
+    write_project(tmp_path, extra_plugin="      noindex: false\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_url: https://exhibition.example/\n" + config.read_text())
+    build_site(config, AS_OF)
+    site = site_of(tmp_path)
+    sitemap = (site / "sitemap.xml").read_text()
+    assert "<loc>" in sitemap and "lastmod" not in sitemap
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode() == sitemap
+    assert (site / "sitemap.xml.gz").read_bytes()[4:8] == b"\0\0\0\0"  # no time stamp
+    assert not (site / "robots.txt").exists()
+    assert all('name="robots"' not in p.read_text() for p in html_pages(site))
+
+
+def test_the_build_report_stays_outside_the_site(built: Path) -> None:
+    report = json.loads((built / "reports" / "build.json").read_text())
+    assert report["published"][0]["page"] == "stories/amir.md"
+    assert report["published"][0]["pictures"][0]["image"]["verification"]["passed"] is True
+    assert {(Path(e["story"]).name, e["part"]) for e in report["excluded"]} == {
+        ("gone.md", "story"),
+        ("portrait-only.md", "testimony"),
+    }
+    assert not any("reports" in name for name in tree(site_of(built)))
+
+
+def test_the_sample_exhibition_builds_with_the_readme_command(tmp_path: Path) -> None:
+    for name in ("mkdocs.yml", "docs", "stories", "photos"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "anonymize", "build", "--as-of", "2026-11-21"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "as of 2026-11-21: 3 stories published to site/ (gallery: stories/)"
+    assert "excluded   musa: story: consent withdrawn on 2025-06-01" in result.stdout
+    site = tmp_path / "site"
+    assert (site / "index.html").is_file() and (site / "help" / "index.html").is_file()
+    assert {"amir", "lena", "надя"} <= {p.name for p in (site / "stories").iterdir() if p.is_dir()}
+
+
+def test_pixels_of_a_redacted_region_are_redacted_in_every_size(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    Image.fromarray(scene(1200, 800, seed=7)).save(project.photos / "p.jpg", quality=95)
+    project.story(
+        "s",
+        "pseudonym: Ali\nphotos:\n  - file: p.jpg\n    alt: A\n    regions:\n"
+        "      - {box: [600, 400, 300, 200], reason: a sign}\n",
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# X\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        textwrap.dedent("""\
+        site_name: T
+        theme: {name: material, font: false}
+        plugins: [anonymize]
+        """)
+    )
+    build_site(tmp_path / "mkdocs.yml", AS_OF)
+    for path in (tmp_path / "site" / "pictures").iterdir():
+        with Image.open(io.BytesIO(path.read_bytes())) as image:
+            pixels = np.asarray(image.convert("RGB")).astype(int)
+            scale = image.width / 1200
+        inner = pixels[int(420 * scale) : int(580 * scale), int(620 * scale) : int(880 * scale)]
+        assert inner.max() < 24, f"{path.name}: the box is not solid black"
