@@ -35,7 +35,7 @@ from anonymize.config import ImageSettings, StorySettings
 from anonymize.errors import AnonymizeError, BuildErrors, InputError, InputErrors
 from anonymize.fileio import atomic_output, write_synced
 from anonymize.image.redact import STYLES
-from anonymize.site import privacy
+from anonymize.site import a11y, privacy
 from anonymize.site.pages import GALLERY, STYLESHEET, Renderer, StoryPage, picture_uri, story_pages, stylesheet
 from anonymize.site.pictures import Pictures, make_pictures
 from anonymize.stories.publish import Exhibition, load_exhibition
@@ -192,7 +192,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         if not self.config.enabled:
             return output
         try:
-            return privacy.private_head(output, self.config.noindex, preview=self.command == "serve")
+            return privacy.private_head(a11y.name_dialogs(output), self.config.noindex, preview=self.command == "serve")
         except ValueError as err:
             raise PluginError(f"{page.file.src_uri}: {err}") from None
 
@@ -204,7 +204,8 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             return privacy.without_dates(output_content)
         if template_name.endswith(".html") and output_content.strip():
             try:
-                return privacy.private_head(output_content, self.config.noindex, preview=self.command == "serve")
+                html = a11y.name_dialogs(output_content)
+                return privacy.private_head(html, self.config.noindex, preview=self.command == "serve")
             except ValueError as err:
                 raise PluginError(f"{template_name}: {err}") from None
         return output_content

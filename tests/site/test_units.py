@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from anonymize.image.derive import DEFAULT_WIDTHS, derivative_sizes, derive
+from anonymize.site.a11y import name_dialogs
 from anonymize.site.pages import excerpt, interface_strings, page_slug
 from anonymize.site.privacy import content_security_policy, inline_script_hashes, is_remote, private_head
 from tests.dirty import scene
@@ -112,3 +113,10 @@ def test_the_policy_allows_this_site_only() -> None:
 )  # fmt: skip
 def test_remote_urls(url: str, remote: bool) -> None:
     assert is_remote(url) is remote
+
+
+def test_unnamed_dialogs_are_named_after_their_labelled_field() -> None:
+    page = '<div class="md-search" role="dialog"><form><input aria-label="Search" name="q"></form></div>'
+    assert name_dialogs(page).startswith('<div class="md-search" role="dialog" aria-label="Search">')
+    named = '<div role="dialog" aria-labelledby="t"><input aria-label="Search"></div>'
+    assert name_dialogs(named) == named
