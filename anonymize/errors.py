@@ -41,6 +41,10 @@ class AnonymizeError(Exception):
             return self.reason
         return f"{display_path(self.path)}: {self.reason}"
 
+    def lines(self) -> list[str]:
+        """One line per problem when the error gathers several (its own message sums them up)."""
+        return []
+
 
 class InputError(AnonymizeError):
     """Raised by loaders and option parsers when an input cannot be used as given."""

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 from pathlib import Path
 
 import click
 
-from anonymize.errors import AnonymizeError, BuildErrors, InputErrors, display_path
+from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
+from anonymize.errors import AnonymizeError, display_path
 from anonymize.site.build import BuildResult, build_site
 from anonymize.site.pages import STORIES
 
-CONFIG_FILE = click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="mkdocs.yml",
-    show_default=True,
-    help="The project's MkDocs configuration, with the anonymize plugin's settings.",
-)
-AS_OF = click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate consent on this day (YYYY-MM-DD) instead of today.",
-)
+AS_OF = as_of_option("Evaluate consent on this day (YYYY-MM-DD) instead of today.")
 
 
 def build_summary(result: BuildResult) -> list[str]:
@@ -80,14 +67,8 @@ def build_command(config_file: Path, as_of: dt.datetime | None, site_dir: Path |
     """
     try:
         result = build_site(config_file, as_of.date() if as_of else None, site_dir)
-    except (InputErrors, BuildErrors) as err:
-        for line in err.lines():
-            click.echo(f"anonymize: {line}", err=True)
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
     except AnonymizeError as err:
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
+        fail(err)
     if quiet:
         return
     plugin = result.plugin
@@ -124,8 +105,7 @@ def serve_command(config_file: Path, dev_addr: str) -> None:
     try:
         plugin = project_config(config_file)[1]
     except AnonymizeError as err:
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
+        fail(err)
     handler = logging.StreamHandler()  # MkDocs' own command sets this up; the address is in its log
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)

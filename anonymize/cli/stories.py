@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from anonymize.errors import AnonymizeError, InputErrors, display_path
+from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
+from anonymize.errors import AnonymizeError, display_path
 from anonymize.site.project import story_settings
 from anonymize.stories.publish import Exhibition, load_exhibition
 
@@ -66,20 +66,8 @@ def exhibition_dict(exhibition: Exhibition) -> dict[str, object]:
 
 
 @click.command("stories")
-@click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="mkdocs.yml",
-    show_default=True,
-    help="The project's MkDocs configuration, with the anonymize plugin's settings.",
-)
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate consent on this day (YYYY-MM-DD) instead of today, to plan ahead.",
-)
+@CONFIG_FILE
+@as_of_option("Evaluate consent on this day (YYYY-MM-DD) instead of today, to plan ahead.")
 @click.option(
     "--json",
     "as_json",
@@ -100,14 +88,8 @@ def stories_command(config_file: Path, as_of: dt.datetime | None, as_json: bool)
     try:
         settings = story_settings(config_file)
         exhibition = load_exhibition(settings, as_of.date() if as_of else None)
-    except InputErrors as err:
-        for line in err.lines():
-            click.echo(f"anonymize: {line}", err=True)
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
     except AnonymizeError as err:
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
+        fail(err)
     if as_json:
         click.echo(json.dumps(exhibition_dict(exhibition), indent=2, ensure_ascii=False))
         return
