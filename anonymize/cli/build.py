@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
+from anonymize.cli.stories import exclusion_lines
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.site.build import BuildResult, build_site
 from anonymize.site.pages import STORIES
@@ -32,9 +33,7 @@ def build_summary(result: BuildResult) -> list[str]:
         if story.testimony is not None:
             parts.append("testimony")
         lines.append(f"published  {story.slug}: {', '.join(parts)}")
-    for exclusion in exhibition.exclusions:
-        lines.append(f"excluded   {exclusion.slug}: {exclusion.part}: {exclusion.reason}")
-    return lines
+    return lines + exclusion_lines(exhibition)
 
 
 def _shown(path: Path) -> Path:

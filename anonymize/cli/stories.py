@@ -29,9 +29,12 @@ def summary_lines(exhibition: Exhibition) -> list[str]:
         if story.consent.expires is not None:
             parts.append(f"consent expires {story.consent.expires}")
         lines.append(f"published  {story.slug}: {', '.join(parts)}")
-    for exclusion in exhibition.exclusions:
-        lines.append(f"excluded   {exclusion.slug}: {exclusion.part}: {exclusion.reason}")
-    return lines
+    return lines + exclusion_lines(exhibition)
+
+
+def exclusion_lines(exhibition: Exhibition) -> list[str]:
+    """One line per thing left out, with the reason."""
+    return [f"excluded   {e.slug}: {e.part}: {e.reason}" for e in exhibition.exclusions]
 
 
 def exhibition_dict(exhibition: Exhibition) -> dict[str, object]:

@@ -48,7 +48,7 @@ def build_site(config_file: Path, as_of: dt.date | None = None, site_dir: Path |
         raise InputError(target, "the site folder would replace the project or its docs; choose another")
     target.parent.mkdir(parents=True, exist_ok=True)
     with _fresh_folder(target) as fresh:
-        config, plugin = project_config(config_file, fresh)
+        config.site_dir = str(fresh)
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
         plugin.as_of = as_of
         with _warnings_collected() as warnings:

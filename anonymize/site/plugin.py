@@ -191,10 +191,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return output
-        try:
-            return privacy.private_head(a11y.name_dialogs(output), self.config.noindex, preview=self.command == "serve")
-        except ValueError as err:
-            raise PluginError(f"{page.file.src_uri}: {err}") from None
+        return self._finished(output, page.file.src_uri)
 
     @event_priority(-100)
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str | None:
@@ -203,12 +200,15 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         if template_name == "sitemap.xml":
             return privacy.without_dates(output_content)
         if template_name.endswith(".html") and output_content.strip():
-            try:
-                html = a11y.name_dialogs(output_content)
-                return privacy.private_head(html, self.config.noindex, preview=self.command == "serve")
-            except ValueError as err:
-                raise PluginError(f"{template_name}: {err}") from None
+            return self._finished(output_content, template_name)
         return output_content
+
+    def _finished(self, html: str, name: str) -> str:
+        """A page as served: dialogs named, the privacy headers first in its head."""
+        try:
+            return privacy.private_head(a11y.name_dialogs(html), self.config.noindex, preview=self.command == "serve")
+        except ValueError as err:
+            raise PluginError(f"{name}: {err}") from None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:

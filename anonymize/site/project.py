@@ -14,13 +14,13 @@ from anonymize.errors import InputError
 from anonymize.site.plugin import AnonymizePlugin
 
 
-def project_config(config_file: Path, site_dir: Path | None = None) -> tuple[MkDocsConfig, AnonymizePlugin]:
+def project_config(config_file: Path) -> tuple[MkDocsConfig, AnonymizePlugin]:
     """The project's MkDocs configuration and its ``anonymize`` plugin (which must be listed)."""
     if not config_file.is_file():
         raise InputError(config_file, "no such file: the project's mkdocs.yml")
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file), site_dir=None if site_dir is None else str(site_dir))
+        config = load_config(str(config_file))
     except ConfigurationError as err:
         raise InputError(config_file, str(err).strip() or "not a valid MkDocs configuration") from None
     plugin = config.plugins.get("anonymize")
