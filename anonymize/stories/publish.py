@@ -28,6 +28,7 @@ from anonymize.stories.load import StoryFile, read_story
 from anonymize.stories.schema import STORY_FIELDS, Consent, Fields, FrontMatter, read_consent, read_front_matter
 from anonymize.stories.text import (
     MESSENGER_SCHEMES,
+    Redacted,
     Redactor,
     allowed,
     find_contacts,
@@ -65,6 +66,15 @@ class PublishablePhoto:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A contact detail found in a story and published because its author allowed it."""
+
+    field: str  # where: "testimony, line 12, column 4", "title, column 3"
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PublishableStory:
     """What of one story may be published, its text already redacted.
 
@@ -89,6 +99,10 @@ class PublishableStory:
     #: How many times each listed term was withheld. It names the people: for the local
     #: curator report only, never for anything published.
     withheld: Mapping[str, int] = field(default_factory=dict)
+    #: The forms each term was found in ("Аргуне" for "Аргун"), for the same report.
+    withheld_forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Contact details the author allowed, published as written: for the curator to confirm.
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,23 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
     return Exhibition(as_of, tuple(published), tuple(exclusions))
 
 
+def every_redact_term(settings: StorySettings) -> list[str]:
+    """Every term the project and any of its stories withholds, consent or not, read leniently.
+
+    For checking a built site: a withdrawn story's names must not appear either, and a story too
+    broken to load still says what it wants withheld.
+    """
+    terms = [term for term in settings.redact if isinstance(term, str) and term.strip()]
+    for path in story_files(settings.stories_dir) if settings.stories_dir.is_dir() else []:
+        try:
+            data = read_story(path).data
+        except InputError:
+            continue
+        listed = data.get("redact") if isinstance(data, dict) else None
+        terms += [term for term in listed if isinstance(term, str) and term.strip()] if isinstance(listed, list) else []
+    return list(dict.fromkeys(terms))
+
+
 def _project_terms(settings: StorySettings, problems: list[InputError]) -> dict[str, str]:
     """Project-wide terms, each with how a message names it (never the term itself)."""
     fields = Fields()
@@ -185,6 +216,7 @@ class _Story:
         self.sources: dict[int, Path] = {}
         self.problems: list[InputError] = []
         self.late_exclusions: list[Exclusion] = []
+        self.findings: list[Finding] = []
 
     @classmethod
     def read(cls, file: StoryFile, settings: StorySettings, as_of: dt.date) -> _Story:
@@ -284,12 +316,18 @@ class _Story:
         if redactor.find(front.pseudonym):
             self.problem("pseudonym", "matches a redact term: the pseudonym is published as written; choose another")
         withheld: Counter[str] = Counter()
+        forms: dict[str, dict[str, None]] = {}
+
+        def count(redacted: Redacted) -> None:
+            withheld.update(redacted.counts())
+            for r in redacted.replacements:
+                forms.setdefault(r.term, {})[redacted.original[r.start : r.end]] = None
 
         def plain(text: str | None, name: str) -> str | None:
             if text is None:
                 return None
             redacted = redactor.redact(text, withheld_mark(language))
-            withheld.update(redacted.counts())
+            count(redacted)
             self._contacts(redacted.text, name, front.allow, lambda offset: f"column {offset + 1}")
             return redacted.text
 
@@ -320,7 +358,7 @@ class _Story:
                 photos.append(PublishablePhoto(source, photo.file, alt, caption, requests, photo_warnings))
         testimony = testimony_html = None
         if self.decision.testimony is None:
-            testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, withheld)
+            testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, count)
         if self.problems:
             return None
         return PublishableStory(
@@ -336,6 +374,8 @@ class _Story:
             testimony_html=testimony_html,
             excerpt=excerpt,
             withheld=dict(withheld),
+            withheld_forms={term: tuple(found) for term, found in forms.items()},
+            findings=tuple(self.findings),
         )
 
     def _testimony(
@@ -344,12 +384,12 @@ class _Story:
         labels: Mapping[str, str],
         language: str,
         allow: Sequence[str],
-        withheld: Counter[str],
+        count: Callable[[Redacted], None],
     ) -> tuple[str, str]:
         """The redacted testimony, as Markdown and as rendered HTML."""
         body = self.file.body
         redacted = redactor.redact(body, withheld_mark(language, markdown=True))
-        withheld.update(redacted.counts())
+        count(redacted)
 
         def where(offset: int) -> str:
             original = redacted.original_offset(offset)
@@ -366,7 +406,9 @@ class _Story:
         found = set()
         for contact in find_contacts(text):
             found.add(folded(contact.text))
-            if not allowed(contact, allow):
+            if allowed(contact, allow):
+                self.findings.append(Finding(f"{name}, {where(contact.start)}", contact.kind, contact.text))
+            else:
                 self.problem(
                     f"{name}, {where(contact.start)}",
                     f"{contact.kind} ({len(contact.text)} characters): add it to 'redact' to withhold it "
