@@ -1,0 +1,1 @@
+"""The curator report: a JSON document first, the local HTML page rendered from it."""
