@@ -82,3 +82,15 @@ class BuildErrors(AnonymizeError):
 
     def lines(self) -> list[str]:
         return list(self.problems)
+
+
+class SiteFindings(AnonymizeError):
+    """Raised by ``anonymize check`` when a built site holds anything it must not: every finding."""
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = [printable(finding, limit=400) for finding in findings]
+        noun = "finding" if len(findings) == 1 else "findings"
+        super().__init__(None, f"{len(findings)} {noun}; do not publish this site as it is")
+
+    def lines(self) -> list[str]:
+        return list(self.findings)

@@ -1,0 +1,349 @@
+"""The checks of a built site, one class each, and the manifest they start from."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from anonymize import __version__
+from anonymize.check import readers
+from anonymize.config import FaceSettings, StorySettings
+from anonymize.errors import display_path
+from anonymize.fileio import atomic_output, write_synced
+from anonymize.image.detect.faces import FaceFinder
+from anonymize.stories.publish import every_redact_term
+from anonymize.stories.text import Redactor, folded
+
+#: The build's list of every file it wrote, with its hash; at the site's root, published with it.
+MANIFEST = "anonymize-manifest.json"
+PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".ico", ".bmp", ".tif", ".tiff", ".avif",
+                              ".heic", ".heif", ".jxl"})  # fmt: skip
+TEXT_SUFFIXES = frozenset({".html", ".htm", ".css", ".js", ".mjs", ".json", ".xml", ".txt", ".svg", ".map",
+                           ".webmanifest", ".md"})  # fmt: skip
+#: Hosts the theme's scripts name without loading anything from them (and the pages'
+#: Content-Security-Policy would stop them if they tried).
+SCRIPT_MENTIONS = frozenset({
+    "api.github.com",  # repository facts, only with repo_url (refused by the plugin)
+    "unpkg.com",  # Mermaid and a polyfill, only for diagrams
+    "bit.ly",  # a link printed in the search worker's warning about a bad query
+    "github.com",  # issue links in error messages of node-glob, bundled in lunr's Thai segmenter
+    "www.w3.org",  # XML namespaces
+})  # fmt: skip
+_INFO_BLOCKS = frozenset({"exif", "xmp", "icc_profile", "comment"})
+_SCRIPT_URL = re.compile(r"https?://([a-zA-Z0-9.-]+\.[a-zA-Z]{2,})")
+#: The theme's own code: searched for the terms as written (whole words, any case), not for their
+#: inflected forms, which match ordinary words of its licences and comments ("Shali", "shall").
+THEME_CODE = frozenset({".js", ".mjs", ".css", ".map"})
+_JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\"'\\/])//[^\n]*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a built site, naming its file."""
+
+    path: Path
+    reason: str
+
+    def line(self) -> str:
+        return f"{display_path(self.path)}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What the project says a site of it must not hold, read from the project itself."""
+
+    #: sha256 of every original photo → its name in the photos folder.
+    originals: Mapping[str, str]
+    #: Original file names and stems, lower-cased: no published path may carry one.
+    original_names: frozenset[str]
+    #: Every term the project or any story withholds (withdrawn stories included).
+    terms: tuple[str, ...]
+    faces: FaceSettings = field(default_factory=FaceSettings)
+
+
+def expectations(settings: StorySettings) -> Expectations:
+    """Read the originals and the withheld terms of a project."""
+    originals: dict[str, str] = {}
+    names: set[str] = set()
+    root = settings.photos_dir
+    for path in sorted(root.rglob("*")) if root.is_dir() else []:
+        if path.is_file() and not path.name.startswith("."):
+            originals[_sha256(path.read_bytes())] = path.relative_to(root).as_posix()
+            if path.suffix.lower() in PICTURE_SUFFIXES:
+                names.update({path.name.lower(), path.stem.lower()})
+    return Expectations(originals, frozenset(names), tuple(every_redact_term(settings)))
+
+
+@dataclass
+class SiteFile:
+    """One file of the site, read once."""
+
+    name: str  # relative, with forward slashes
+    path: Path
+    data: bytes
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.name).suffix.lower()
+
+    def text(self) -> str | None:
+        """The file as text (a gzip archive unpacked), or None when it is not a text file."""
+        data, suffix = self.data, self.suffix
+        if suffix == ".gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                return None
+            suffix = PurePosixPath(self.name[:-3]).suffix.lower()
+        if suffix not in TEXT_SUFFIXES:
+            return None
+        return data.decode("utf-8", errors="replace")
+
+
+class SiteCheck(ABC):
+    """One kind of check over every file of a site."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+        """Yield (file, reason) for each finding; a file of None means the site as a whole."""
+
+
+class ManifestCheck(SiteCheck):
+    """Every file is the one the build listed, with the same hash; nothing extra, nothing missing."""
+
+    name = "manifest"
+
+    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+        manifest = next((f for f in files if f.name == MANIFEST), None)
+        if manifest is None:
+            yield None, f"no {MANIFEST}: nothing says which files the build wrote"
+            return
+        try:
+            listed = json.loads(manifest.data)["files"]
+            if not isinstance(listed, dict):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            yield manifest, "unreadable manifest"
+            return
+        present = {f.name: f for f in files if f.name != MANIFEST}
+        for name, file in present.items():
+            if name not in listed:
+                yield file, "not in the build's manifest: left from an earlier build or added by hand"
+            elif listed[name] != _sha256(file.data):
+                yield file, "changed since the build (its hash differs from the manifest's)"
+        for name in sorted(set(listed) - set(present)):
+            yield None, f"{name}: listed in the manifest but missing"
+
+
+class PictureCheck(SiteCheck):
+    """Every picture holds nothing but pixels and shows no face a detector can find."""
+
+    name = "pictures"
+
+    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+        finder: FaceFinder | None = None
+        for file in files:
+            if file.suffix not in PICTURE_SUFFIXES:
+                continue
+            extras = self._extras(file)
+            if extras:
+                yield file, f"holds more than pixels: {'; '.join(extras)}"
+            try:
+                with Image.open(io.BytesIO(file.data)) as image:
+                    frames = getattr(image, "n_frames", 1)
+                    pixels = np.asarray(image.convert("RGB"))
+            except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as err:
+                yield file, f"cannot be decoded as a picture: {err}"
+                continue
+            if frames != 1:
+                yield file, f"holds {frames} pictures"
+            if min(pixels.shape[:2]) < expected.faces.min_face:
+                continue  # an icon: smaller than the smallest face searched for
+            finder = finder or FaceFinder.from_settings(expected.faces)
+            faces = [face for face in finder.search(pixels).faces if face.sure]
+            if faces:
+                boxes = ", ".join("x{} y{} w{} h{}".format(*face.box) for face in faces)
+                yield file, f"shows {len(faces)} face(s) a detector finds: {boxes}"
+
+    @staticmethod
+    def _extras(file: SiteFile) -> list[str]:
+        if file.data.startswith(b"\xff\xd8"):
+            return readers.jpeg_extras(file.data)
+        if file.data.startswith(b"\x89PNG"):
+            return readers.png_extras(file.data)
+        try:
+            with Image.open(io.BytesIO(file.data)) as image:
+                found = sorted(str(key) for key in image.info if str(key).lower() in _INFO_BLOCKS)
+        except (OSError, UnidentifiedImageError, ValueError):
+            return []  # reported as undecodable
+        return [f"{key} block" for key in found]
+
+
+class OriginalsCheck(SiteCheck):
+    """No file is a copy of an original photo or carries an original's file name."""
+
+    name = "originals"
+
+    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+        originals = expected.originals
+        # Names with their suffix, as a story lists them: short stems ("window") are ordinary words.
+        full_names = sorted(n for n in expected.original_names if PurePosixPath(n).suffix)
+        for file in files:
+            digest = _sha256(file.data)
+            if digest in originals:
+                yield file, f"is a copy of the original {originals[digest]}"
+            parts = PurePosixPath(file.name.lower())
+            named = {parts.name, parts.stem} & expected.original_names
+            if named:
+                yield file, f"is named like an original ({sorted(named)[0]})"
+            text = file.text()
+            if text is not None:
+                lowered = text.lower()
+                for name in full_names:
+                    if name in lowered:
+                        yield file, f"names the original {name}"
+
+
+class RemoteCheck(SiteCheck):
+    """No page, style sheet or script loads anything from another host."""
+
+    name = "remote"
+
+    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+        for file in files:
+            text = file.text()
+            if text is None:
+                continue
+            suffix = file.suffix
+            if suffix in (".html", ".htm", ".svg"):
+                page = readers.read_html(text)
+                for url in page.loads:
+                    if readers.is_remote(url):
+                        yield file, f"loads {url[:120]} from another host"
+                if suffix != ".svg" and not page.policies:
+                    yield file, "has no Content-Security-Policy"
+                for policy in page.policies:
+                    remote = [source for source in policy.split() if "." in source and "://" in source]
+                    if remote:
+                        yield file, f"its Content-Security-Policy lets in another host: {remote[0]}"
+            elif suffix == ".css":
+                for url in readers.css_loads(text):
+                    if readers.is_remote(url):
+                        yield file, f"loads {url[:120]} from another host"
+            elif suffix in (".js", ".mjs"):
+                hosts = sorted(set(_SCRIPT_URL.findall(_JS_COMMENT.sub("", text))) - SCRIPT_MENTIONS)
+                if hosts:
+                    yield file, f"script names another host: {', '.join(hosts[:5])}"
+
+
+class TermsCheck(SiteCheck):
+    """No withheld term appears in any file's name, text, attributes or search index."""
+
+    name = "terms"
+
+    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+        if not expected.terms:
+            return
+        redactor = Redactor(expected.terms)
+        exact = {term: re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE) for term in expected.terms}
+        for file in files:
+            found = {match.term for match in redactor.find(file.name.replace("/", " ").replace("-", " "))}
+            text = file.text()
+            if text is not None and file.suffix in THEME_CODE:
+                found.update(term for term, pattern in exact.items() if pattern.search(text))
+            elif text is not None:
+                for readable in _readings(text, file.suffix):
+                    found.update(match.term for match in redactor.find(readable))
+            for number in sorted(_term_numbers(expected.terms, found)):
+                # The term itself is never printed: the output of a build may be shared.
+                yield file, f"holds withheld term {number} (a name or place the project withholds)"
+
+
+#: Every check, in the order its findings are reported.
+CHECKS: tuple[SiteCheck, ...] = (ManifestCheck(), PictureCheck(), OriginalsCheck(), RemoteCheck(), TermsCheck())
+
+
+def check_site(site_dir: Path, expected: Expectations, checks: Sequence[SiteCheck] = CHECKS) -> list[Finding]:
+    """Every finding of every check on the site in ``site_dir``."""
+    if not site_dir.is_dir():
+        return [Finding(site_dir, "no such site folder")]
+    files, findings = [], []
+    for path in sorted(site_dir.rglob("*")):
+        name = path.relative_to(site_dir).as_posix()
+        if path.is_symlink():
+            findings.append(Finding(path, "a symbolic link: a site holds files, not links to elsewhere"))
+        elif path.is_file():
+            files.append(SiteFile(name, path, path.read_bytes()))
+    for check in checks:
+        for file, reason in check.run(files, expected):
+            findings.append(Finding(file.path if file is not None else site_dir, reason))
+    return findings
+
+
+def write_manifest(site_dir: Path) -> Path:
+    """List every file of the site with its sha256, in ``MANIFEST`` at the site's root."""
+    listed = {
+        path.relative_to(site_dir).as_posix(): _sha256(path.read_bytes())
+        for path in sorted(site_dir.rglob("*"))
+        if path.is_file() and not path.is_symlink() and path.name != MANIFEST
+    }
+    document = {"format": 1, "tool": f"anonymize {__version__}", "files": listed}
+    target = site_dir / MANIFEST
+    with atomic_output(target) as temporary:
+        write_synced(temporary, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
+    os.chmod(target, 0o644)
+    return target
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _readings(text: str, suffix: str) -> Iterator[str]:
+    """The ways a visitor, a crawler or a search index reads a text file."""
+    yield text
+    if suffix in (".html", ".htm", ".svg", ".xml"):
+        page = readers.read_html(text)
+        yield " ".join(page.text)
+        yield from page.scripts
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        for value in _strings(data):
+            yield value
+            if "<" in value or "&" in value:
+                yield readers.html_text(value)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _term_numbers(terms: Sequence[str], found: set[str]) -> set[int]:
+    """1-based positions in ``terms`` of the terms found (the redactor reports its own spelling)."""
+    keys = {" ".join(folded(term).split()) for term in found}
+    return {i + 1 for i, term in enumerate(terms) if " ".join(folded(term).split()) in keys}
