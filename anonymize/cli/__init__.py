@@ -12,7 +12,9 @@ import click
 
 from anonymize import __version__
 from anonymize.cli.build import build_command, serve_command
+from anonymize.cli.check import check_command
 from anonymize.cli.image import image_command
+from anonymize.cli.review import approve_command, reject_command, review_command
 from anonymize.cli.stories import stories_command
 
 
@@ -32,3 +34,7 @@ main.add_command(build_command)
 main.add_command(serve_command)
 main.add_command(image_command)
 main.add_command(stories_command)
+main.add_command(review_command)
+main.add_command(approve_command)
+main.add_command(reject_command)
+main.add_command(check_command)

@@ -11,10 +11,16 @@ import click
 from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.cli.stories import exclusion_lines
 from anonymize.errors import AnonymizeError, display_path
+from anonymize.review import NEEDS_REVIEW
 from anonymize.site.build import BuildResult, build_site
 from anonymize.site.pages import STORIES
 
 AS_OF = as_of_option("Evaluate consent on this day (YYYY-MM-DD) instead of today.")
+WITH_ORIGINALS = click.option(
+    "--with-originals",
+    is_flag=True,
+    help="Show each original, unredacted, beside its redaction in the local report (never in the site).",
+)
 
 
 def build_summary(result: BuildResult) -> list[str]:
@@ -33,10 +39,16 @@ def build_summary(result: BuildResult) -> list[str]:
         if story.testimony is not None:
             parts.append("testimony")
         lines.append(f"published  {story.slug}: {', '.join(parts)}")
+    published = {page.story.path for page in plugin.pages}
+    for entry in plugin.report_stories:
+        if entry.story is None or entry.path in published:
+            continue
+        label = "waiting" if entry.status.state == NEEDS_REVIEW else entry.status.state
+        lines.append(f"{label:<10} {entry.slug}: {entry.status.reason}")
     return lines + exclusion_lines(exhibition)
 
 
-def _shown(path: Path) -> Path:
+def shown(path: Path) -> Path:
     """``path`` relative to the working folder when it is inside it, as the user would type it."""
     return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
 
@@ -51,31 +63,52 @@ def _shown(path: Path) -> Path:
     default=None,
     help="Where to write the site (default: the project's site_dir, usually site/).",
 )
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Build every consented story, approved or not, marked DRAFT, into a separate folder "
+    "(default: site-draft/), for review only.",
+)
+@WITH_ORIGINALS
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def build_command(config_file: Path, as_of: dt.datetime | None, site_dir: Path | None, quiet: bool) -> None:
+def build_command(
+    config_file: Path,
+    as_of: dt.datetime | None,
+    site_dir: Path | None,
+    draft: bool,
+    with_originals: bool,
+    quiet: bool,
+) -> None:
     """Build the exhibition: stories checked, photos anonymized and verified, pages written.
 
+    Only stories a curator approved (``anonymize approve``) are published. Every build writes
+    the curator report to reports/ and ends by checking the site as ``anonymize check`` does.
     The site is replaced only by a build that finished: on any failure the previous site stays
     as it was, every reason is printed (one line each, naming the file) and the exit status is
-    non-zero (2 for bad input, 1 for a picture that could not be proven clean).
+    non-zero (2 for bad input, 1 for a picture or site that could not be proven clean).
 
     \b
     Example:
       anonymize build
+      anonymize build --draft        # everything, marked DRAFT, into site-draft/
       anonymize build --as-of 2027-01-01 -d /tmp/preview
     """
     try:
-        result = build_site(config_file, as_of.date() if as_of else None, site_dir)
+        result = build_site(
+            config_file, as_of.date() if as_of else None, site_dir, draft=draft, with_originals=with_originals
+        )
     except AnonymizeError as err:
         fail(err)
     if quiet:
         return
     plugin = result.plugin
-    assert plugin.exhibition is not None
+    assert plugin.exhibition is not None and plugin.report_page is not None
     count = len(plugin.pages)
+    kind = "DRAFT, for review only: " if draft else ""
     click.echo(
-        f"as of {plugin.exhibition.as_of}: {count} {'story' if count == 1 else 'stories'} published "
-        f"to {display_path(_shown(result.site_dir))}/ (gallery: {STORIES}/)"
+        f"as of {plugin.exhibition.as_of}: {kind}{count} {'story' if count == 1 else 'stories'} published "
+        f"to {display_path(shown(result.site_dir))}/ (gallery: {STORIES}/), checked; "
+        f"report: {display_path(shown(plugin.report_page))}"
     )
     for line in build_summary(result):
         click.echo(line)

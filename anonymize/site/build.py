@@ -20,7 +20,7 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from anonymize.errors import BuildErrors, InputError
+from anonymize.errors import BuildErrors, InputError, display_path
 from anonymize.site.plugin import AnonymizePlugin
 from anonymize.site.project import project_config
 
@@ -36,14 +36,31 @@ class BuildResult:
     plugin: AnonymizePlugin
 
 
-def build_site(config_file: Path, as_of: dt.date | None = None, site_dir: Path | None = None) -> BuildResult:
+def draft_dir(site_dir: Path) -> Path:
+    """Where a draft of a site goes by default: beside it, never in it (``site`` → ``site-draft``)."""
+    return site_dir.with_name(f"{site_dir.name}-draft")
+
+
+def build_site(
+    config_file: Path,
+    as_of: dt.date | None = None,
+    site_dir: Path | None = None,
+    *,
+    draft: bool = False,
+    with_originals: bool = False,
+) -> BuildResult:
     """Build the exhibition of ``config_file`` into ``site_dir`` (default: the project's).
 
-    Raises ``InputErrors``/``BuildErrors`` (everything that failed) or ``InputError``; the
-    previous site is then left as it was.
+    Only approved stories are published; a ``draft`` publishes every consented story, marked
+    DRAFT, into ``site_dir`` (default: the project's site folder + ``-draft``). Every build
+    writes the curator report (``with_originals``: views of the originals in it too) and
+    checks the finished site. Raises ``InputErrors``/``BuildErrors`` (everything that failed)
+    or ``InputError``; the previous site is then left as it was.
     """
     config, plugin = project_config(config_file)
     target = Path(site_dir if site_dir is not None else config.site_dir)
+    if draft and site_dir is None:
+        target = draft_dir(target)
     if target.resolve() in (config_file.parent.resolve(), Path(config.docs_dir).resolve()):
         raise InputError(target, "the site folder would replace the project or its docs; choose another")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +68,8 @@ def build_site(config_file: Path, as_of: dt.date | None = None, site_dir: Path |
         config.site_dir = str(fresh)
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
         plugin.as_of = as_of
+        plugin.draft, plugin.with_originals = draft, with_originals
+        plugin.site_label = display_path(_shown(target))
         with _warnings_collected() as warnings:
             try:
                 build(config)
@@ -60,6 +79,11 @@ def build_site(config_file: Path, as_of: dt.date | None = None, site_dir: Path |
                 raise BuildErrors([*warnings, str(err).strip()]) from None
         _replace(target, fresh)
     return BuildResult(target, plugin)
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working folder when it is inside it, as the user would type it."""
+    return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
 
 
 @contextlib.contextmanager

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html.parser
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from importlib import resources
 
 import jinja2
@@ -19,7 +20,7 @@ import yaml
 
 from anonymize.image.derive import Derivative
 from anonymize.site.pictures import Picture, Pictures
-from anonymize.stories.publish import Exhibition, PublishableStory
+from anonymize.stories.publish import PublishableStory
 
 #: Where the generated files go in the site, as MkDocs source paths.
 STORIES = "stories"
@@ -63,11 +64,11 @@ def page_slug(pseudonym: str) -> str:
     return "-".join(re.findall(r"[^\W_]+", text)) or "story"
 
 
-def story_pages(exhibition: Exhibition, pictures: Pictures) -> list[StoryPage]:
-    """A page for every published story, in a stable order, each under a unique name."""
+def story_pages(stories: Sequence[PublishableStory], pictures: Pictures) -> list[StoryPage]:
+    """A page for each story, in a stable order, each under a unique name."""
     pages = []
     taken: set[str] = {"index"}
-    for story in sorted(exhibition.stories, key=lambda s: (page_slug(s.pseudonym), s.pseudonym)):
+    for story in sorted(stories, key=lambda s: (page_slug(s.pseudonym), s.pseudonym)):
         slug = base = page_slug(story.pseudonym)
         number = 1
         while slug in taken:
@@ -119,6 +120,21 @@ class Renderer:
             return url(size if isinstance(size, str) else picture_uri(size))
 
         return {"t": self.strings, "url": size_url, "fallback": _fallback}
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def with_draft_banner(html: str, text: str) -> str:
+    """``html`` with a banner first in its body saying the page is a draft (no JS, any theme).
+
+    Raises ``ValueError`` when the page has no body to put it in.
+    """
+    body = _BODY.search(html)
+    if body is None:
+        raise ValueError("the page has no <body> for its DRAFT banner")
+    banner = f'<div class="anonymize-draft" role="note"><strong>{escape(text)}</strong></div>'
+    return html[: body.end()] + banner + html[body.end() :]
 
 
 def interface_strings(language: str) -> Mapping[str, str]:

@@ -15,6 +15,7 @@ Events, in the order MkDocs runs them:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -31,14 +32,32 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from anonymize import review
+from anonymize.check import check_site, expectations, write_manifest
 from anonymize.config import ImageSettings, StorySettings
-from anonymize.errors import AnonymizeError, BuildErrors, InputError, InputErrors
-from anonymize.fileio import atomic_output, write_synced
+from anonymize.errors import AnonymizeError, BuildErrors, InputError
+from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
+from anonymize.image.detect.faces import detector
 from anonymize.image.redact import STYLES
+from anonymize.report.model import ReportPhoto, ReportStory, excluded_story, report_document, story_inputs
+from anonymize.report.write import original_view, write_report
+from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status
 from anonymize.site import a11y, privacy
-from anonymize.site.pages import GALLERY, STYLESHEET, Renderer, StoryPage, picture_uri, story_pages, stylesheet
-from anonymize.site.pictures import Pictures, make_pictures
-from anonymize.stories.publish import Exhibition, load_exhibition
+from anonymize.site.pages import (
+    GALLERY,
+    STYLESHEET,
+    Renderer,
+    StoryPage,
+    picture_uri,
+    story_pages,
+    stylesheet,
+    with_draft_banner,
+)
+from anonymize.site.pictures import Picture, Pictures, make_pictures
+from anonymize.stories.publish import Exhibition, PublishableStory, load_exhibition
+
+#: Widest picture the curator report shows (the published sizes go up to 2400).
+REPORT_WIDTH = 1600
 
 
 class AnonymizeConfig(base.Config):
@@ -49,6 +68,8 @@ class AnonymizeConfig(base.Config):
     stories = c.Type(str, default="stories")
     photos = c.Type(str, default="photos")
     reports = c.Type(str, default="reports")
+    #: The curators' decisions (``anonymize approve``/``reject``), relative to mkdocs.yml.
+    reviews = c.Type(str, default="reviews.yml")
     #: Terms every story withholds: names, places, nicknames of the project as a whole.
     redact = c.ListOfItems(c.Type(str), default=[])
     #: How redacted regions are drawn; an opaque fill unless the curator chooses otherwise.
@@ -71,11 +92,23 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     pages: list[StoryPage]
     #: Why the last build failed, for ``anonymize build`` (MkDocs only carries the message).
     failure: AnonymizeError | None = None
+    #: ``anonymize build --draft``: every consented story, a DRAFT banner, kept from search engines.
+    draft: bool = False
+    #: Put views of the originals in the local report (``--with-originals``); never in the site.
+    with_originals: bool = False
+    reviews: Reviews | None = None
+    #: The report page the last build wrote.
+    report_page: Path | None = None
+    #: How the report names the site folder (a build writes to a temporary one first).
+    site_label: str = "site"
+    #: Every story file of the last build, as the report shows it.
+    report_stories: list[ReportStory]
 
     def __init__(self) -> None:
         self.command = "build"
         self.dirty = False
         self.pages = []
+        self.report_stories = []
         self._staging: Path | None = None
         self._renderer: Renderer | None = None
         self._generated: dict[str, StoryPage | None] = {}  # src_uri → its story (None: the gallery)
@@ -96,14 +129,18 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def reports_dir(self) -> Path:
         return self._config_file.parent / self.config.reports
 
+    @property
+    def reviews_file(self) -> Path:
+        return self._config_file.parent / self.config.reviews
+
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command, self.dirty = command, dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # MkDocs reuses a plugin instance when it loads the same configuration again (serve, a
         # second build in one process): nothing of the last build may carry over.
-        self.failure = self.exhibition = self.pictures = None
-        self.pages, self._generated = [], {}
+        self.failure = self.exhibition = self.pictures = self.reviews = self.report_page = None
+        self.pages, self._generated, self.report_stories = [], {}, []
         if not self.config.enabled:
             return config
         if self.dirty:
@@ -124,7 +161,8 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         self._config_file = config_file
         try:
             self.exhibition = load_exhibition(self.story_settings(config_file), self.as_of)
-        except InputErrors as err:
+            self.reviews = Reviews.load(self.reviews_file)
+        except InputError as err:
             self.failure = err
             raise PluginError("\n".join([*err.lines(), str(err)])) from None
         if STYLESHEET not in config.extra_css:
@@ -137,20 +175,132 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             return
         self._cleanup()
         self._staging = Path(tempfile.mkdtemp(prefix="anonymize-build-"))
-        self.pictures = make_pictures(self.exhibition, self._staging, ImageSettings(style=self.config.style))
-        if self.pictures.failures:
-            failures = self.pictures.failures
+        settings = ImageSettings(style=self.config.style)
+        self.pictures = make_pictures(self.exhibition, self._staging, settings)
+        entries, publish = self._decide(settings)
+        self.pages = story_pages(publish, self.pictures)
+        failures = self.pictures.failures
+        self._write_report(entries, settings, [f.line() for f in failures])
+        if failures:
             bad_input = all(isinstance(f.error, InputError) for f in failures)
             self.failure = BuildErrors([f.line() for f in failures], exit_code=2 if bad_input else 1)
             self._cleanup()
             raise PluginError("\n".join([*self.failure.lines(), str(self.failure)]))
-        self.pages = story_pages(self.exhibition, self.pictures)
+
+    def fingerprint_settings(self, settings: ImageSettings) -> dict[str, object]:
+        """The settings a curator's approval depends on: how pictures are made and redacted."""
+        faces = settings.faces
+        return {
+            "style": settings.style,
+            "max_pixels": settings.max_pixels,
+            "background": list(settings.background),
+            "faces": {
+                "detectors": [{"name": name, "model": detector(name).describe()["model"]} for name in faces.detectors],
+                "min_face": faces.min_face,
+                "all_from": faces.all_from,
+                "verify": faces.verify,
+            },
+            "widths": list(DEFAULT_WIDTHS),
+        }
+
+    def _decide(self, settings: ImageSettings) -> tuple[list[ReportStory], list[PublishableStory]]:
+        """Each story's status under the curators' decisions; the stories this build publishes.
+
+        A draft publishes every story consent allows, whatever was decided, for review.
+        """
+        assert self.exhibition is not None and self.pictures is not None and self.reviews is not None
+        pictures, reviews = self.pictures, self.reviews
+        failed = {f.story.path: f for f in pictures.failures}
+        printed = self.fingerprint_settings(settings)
+        entries: list[ReportStory] = []
+        publish: list[PublishableStory] = []
+        for story in self.exhibition.stories:
+            decision = reviews.get(story.slug)
+            fingerprint = None
+            if story.path in failed:
+                state = Status(EXCLUDED, f"a photo could not be made safe to publish: {failed[story.path].line()}")
+            else:
+                fingerprint = review.fingerprint(story, [p.report for p in pictures.of(story)], printed)
+                state = review.status(fingerprint, decision)
+            if state.state == PUBLISHED or (self.draft and story.path not in failed):
+                publish.append(story)
+            entries.append(ReportStory(story.slug, story.path, state, story, (), (), fingerprint, decision))
+        return entries, publish
+
+    def _write_report(self, entries: list[ReportStory], settings: ImageSettings, failures: list[str]) -> None:
+        """The curator report: every story file, its status, what was found and done, and why."""
+        assert self.exhibition is not None and self.pictures is not None and self._staging is not None
+        pages = {page.story.path: page for page in self.pages}
+        previews: dict[str, Path] = {}
+        originals: dict[str, Path] = {}
+        stories = []
+        for entry in entries:
+            story = entry.story
+            assert story is not None
+            page = pages.get(story.path)
+            photos = []
+            for index, photo in enumerate(story.photos):
+                picture = self.pictures.made.get((story.path, index))
+                if picture is None:
+                    error = next((f.error.reason for f in self.pictures.failures if f.photo is photo), None)
+                    photos.append(ReportPhoto(photo, None, error=error))
+                    continue
+                preview = _preview(picture)
+                previews[preview.path.name] = preview.path
+                original = None
+                if self.with_originals:
+                    original = self._staging / "originals" / preview.path.name
+                    original.parent.mkdir(exist_ok=True)
+                    original_view(photo.source, (preview.width, preview.height), original, settings)
+                    originals[original.name] = original
+                published = tuple(picture_uri(size) for size in picture.sizes) if page is not None else ()
+                photos.append(
+                    ReportPhoto(
+                        photo,
+                        picture.report,
+                        preview.path.name,
+                        (preview.width, preview.height),
+                        published,
+                        None if original is None else original.name,
+                    )
+                )
+            stories.append(
+                dataclasses.replace(
+                    entry,
+                    photos=tuple(photos),
+                    exclusions=tuple(e for e in self.exhibition.exclusions if e.path == story.path),
+                    page=None if page is None else _page_url(page.src_uri),
+                    inputs=story_inputs(story, self._config_file),
+                )
+            )
+        published_paths = {story.path for story in self.exhibition.stories}
+        stories += [
+            excluded_story(e) for e in self.exhibition.exclusions if e.part == "story" and e.path not in published_paths
+        ]
+        stories.sort(key=lambda entry: entry.slug)
+        self.report_stories = stories
+        document = report_document(
+            stories,
+            as_of=self.exhibition.as_of,
+            draft=self.draft,
+            config_file=self._config_file,
+            reviews_file=self.reviews_file,
+            site_dir=self.site_label,
+            settings=self.fingerprint_settings(settings),
+            failures=failures,
+        )
+        try:
+            self.report_page = write_report(self.reports_dir, document, previews, originals)
+        except AnonymizeError as err:
+            self.failure = err
+            raise PluginError(str(err)) from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.pictures is None:
             return files
         generated: list[File] = [File.generated(config, STYLESHEET, content=stylesheet())]
-        sizes = {picture_uri(size): size for picture in self.pictures.made.values() for size in picture.sizes}
+        # Only the pictures of the stories this build publishes; the others went to the report.
+        sizes = {picture_uri(size): size for page in self.pages for picture in page.pictures for size in picture.sizes}
         generated += [File.generated(config, uri, abs_src_path=str(size.path)) for uri, size in sorted(sizes.items())]
         assert self._renderer is not None
         self._generated = {GALLERY: None}
@@ -204,26 +354,43 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         return output_content
 
     def _finished(self, html: str, name: str) -> str:
-        """A page as served: dialogs named, the privacy headers first in its head."""
+        """A page as served: dialogs named, the privacy headers first in its head, a draft marked."""
+        assert self._renderer is not None
         try:
-            return privacy.private_head(a11y.name_dialogs(html), self.config.noindex, preview=self.command == "serve")
+            if self.draft:
+                html = with_draft_banner(html, self._renderer.strings["draft_banner"])
+            noindex = self.config.noindex or self.draft
+            return privacy.private_head(a11y.name_dialogs(html), noindex, preview=self.command == "serve")
         except ValueError as err:
             raise PluginError(f"{name}: {err}") from None
 
+    # Last, after every other plugin wrote its files (search writes its index here): the manifest
+    # must list them all and the check must read them all.
+    @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
         site = Path(config.site_dir)
         sitemap = site / "sitemap.xml"
-        if self.config.noindex:
+        if self.config.noindex or self.draft:
             sitemap.unlink(missing_ok=True)
             (site / "sitemap.xml.gz").unlink(missing_ok=True)
             (site / "robots.txt").write_text(privacy.ROBOTS_NOINDEX, encoding="utf-8")
         elif sitemap.is_file():  # MkDocs stamps the archive with the build time; nothing else may differ
             with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as archive:
                 archive.write(sitemap.read_bytes())
-        self._write_report()
         self._cleanup()
+        if self.command != "serve":  # a preview on this machine is never deployed
+            self._check(site)
+
+    def _check(self, site: Path) -> None:
+        """List every file in the manifest, then check the site as ``anonymize check`` would."""
+        write_manifest(site)
+        expected = expectations(self.story_settings(self._config_file))
+        findings = check_site(site, expected)
+        if findings:
+            self.failure = BuildErrors([f"{_within(self.site_label, site, f.path)}: {f.reason}" for f in findings])
+            raise PluginError("\n".join([*self.failure.lines(), str(self.failure)]))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._cleanup()
@@ -231,44 +398,27 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def on_shutdown(self) -> None:
         self._cleanup()
 
-    def _write_report(self) -> None:
-        """The build's record for the curator, beside the site and never inside it."""
-        if self.exhibition is None or self.pictures is None:
-            return
-        pictures = self.pictures.made
-        report = {
-            "as_of": self.exhibition.as_of.isoformat(),
-            "published": [
-                {
-                    "story": str(page.story.path),
-                    "page": page.src_uri,
-                    "pictures": [
-                        {
-                            "file": photo.file,
-                            "sizes": [picture_uri(size) for size in pictures[(page.story.path, i)].sizes],
-                            "image": pictures[(page.story.path, i)].report.to_dict(),
-                        }
-                        for i, photo in enumerate(page.story.photos)
-                        if (page.story.path, i) in pictures
-                    ],
-                }
-                for page in self.pages
-            ],
-            "excluded": [
-                {"story": str(e.path), "part": e.part, "reason": e.reason} for e in self.exhibition.exclusions
-            ],
-        }
-        data = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
-        try:
-            with atomic_output(self.reports_dir / "build.json") as temporary:
-                write_synced(temporary, data)
-        except OSError as err:
-            raise PluginError(f"{self.reports_dir / 'build.json'}: cannot write the report: {err}") from None
-
     def _cleanup(self) -> None:
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
+
+
+def _preview(picture: Picture) -> Derivative:
+    """The size the report shows: the largest up to 1600 pixels wide."""
+    fitting = [size for size in picture.sizes if size.width <= REPORT_WIDTH]
+    return fitting[-1] if fitting else picture.sizes[0]
+
+
+def _page_url(src_uri: str) -> str:
+    """Where a generated page is served (MkDocs' directory URLs): stories/amir.md → stories/amir/."""
+    return src_uri.removesuffix(".md").removesuffix("index") + ("/" if not src_uri.endswith("index.md") else "")
+
+
+def _within(label: str, site: Path, path: Path) -> str:
+    """``path`` inside the site as the user knows the folder (the build writes to a temporary one)."""
+    inside = path.relative_to(site).as_posix()
+    return label if inside == "." else f"{label}/{inside}"
 
 
 def _stub(title: str) -> str:

@@ -1,0 +1,39 @@
+"""``anonymize check``: verify a built site on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from anonymize.check import check_site, expectations
+from anonymize.cli.build import shown
+from anonymize.cli.common import CONFIG_FILE, fail
+from anonymize.errors import AnonymizeError, SiteFindings, display_path
+from anonymize.site.project import project_config
+
+
+@click.command("check")
+@click.argument("site_dir", required=False, type=click.Path(path_type=Path, file_okay=False))
+@CONFIG_FILE
+def check_command(site_dir: Path | None, config_file: Path) -> None:
+    """Check a built site (default: the project's) without trusting the build that made it.
+
+    Every file must be the one listed in the build's manifest; every picture free of metadata
+    and faces; no copy or file name of an original; nothing loaded from another host; no
+    withheld term anywhere, the search index included. One line per finding, exit 1 on any.
+
+    \b
+    Example:
+      anonymize check
+      anonymize check /srv/www/exhibition   # a deployed copy, checked against this project
+    """
+    try:
+        config, plugin = project_config(config_file)
+        site = site_dir if site_dir is not None else Path(config.site_dir)
+        findings = check_site(site, expectations(plugin.story_settings(config_file)))
+    except AnonymizeError as err:
+        fail(err)
+    if findings:
+        fail(SiteFindings([finding.line() for finding in findings]))
+    click.echo(f"{display_path(shown(site))}: every file as built, nothing found")
