@@ -19,7 +19,9 @@ def test_build_prints_a_summary_and_a_broken_photo_exits_2_leaving_the_site(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["build", "--as-of", "2026-06-01"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "as of 2026-06-01: 4 stories published to site/ (gallery: stories/)"
+    assert result.stdout.splitlines()[0] == (
+        "as of 2026-06-01: 4 stories published to site/ (gallery: stories/), checked; report: reports/index.html"
+    )
     assert "published  zelimkhan-real-name: page stories/amir/, 2 pictures (6 sizes), testimony" in result.stdout
     assert "excluded   gone: story: consent withdrawn on 2025-01-01" in result.stdout
     before = tree(tmp_path / "site")

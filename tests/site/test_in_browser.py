@@ -41,7 +41,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample exhibition, built from a copy of the project, served on a free local port."""
     root = tmp_path_factory.mktemp("sample")
-    for name in ("mkdocs.yml", "docs", "stories", "photos"):
+    for name in ("mkdocs.yml", "reviews.yml", "docs", "stories", "photos"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     subprocess.run([sys.executable, "-m", "anonymize", "build", "-q", "--as-of", "2026-11-21"], cwd=root, check=True)

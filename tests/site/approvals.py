@@ -1,0 +1,22 @@
+"""Approve a fixture project's stories as a curator would: a draft build, then each one approved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from anonymize.report.write import REPORT_JSON
+from anonymize.review import APPROVED, NEEDS_REVIEW, Reviews, decide
+from anonymize.site.build import build_site
+from tests.stories.project import AS_OF
+
+
+def approve_all(config_file: Path, as_of: dt.date = AS_OF) -> list[str]:
+    """Approve every story waiting for review; return their names."""
+    plugin = build_site(config_file, as_of, draft=True).plugin
+    root = config_file.parent
+    reviews = Reviews.load(root / plugin.config.reviews)
+    waiting = [entry.slug for entry in plugin.report_stories if entry.status.state == NEEDS_REVIEW]
+    for slug in waiting:
+        decide(root, root / plugin.config.reports / REPORT_JSON, reviews, slug, APPROVED, as_of, "Test curator")
+    return waiting
