@@ -4,7 +4,6 @@ which blocks a picture file holds. They share nothing with the code that wrote t
 
 from __future__ import annotations
 
-import html
 import html.parser
 import re
 import struct
@@ -45,7 +44,8 @@ class HtmlPage:
     """What an HTML file loads, shows and declares."""
 
     loads: list[str] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)  # visible text and attribute values
+    text: list[str] = field(default_factory=list)  # text between tags, in order
+    values: list[str] = field(default_factory=list)  # attribute values (alt, title, content…)
     policies: list[str] = field(default_factory=list)  # Content-Security-Policy metas
     scripts: list[str] = field(default_factory=list)  # inline script code
 
@@ -60,7 +60,7 @@ class _HtmlReader(html.parser.HTMLParser):
         page = self.page
         values = {name: value or "" for name, value in attrs}
         for name, value in values.items():
-            page.text.append(value)
+            page.values.append(value)
             if (tag, name) in LOADING_ATTRIBUTES:
                 page.loads += _srcset(value) if name == "srcset" else [value]
             if name == "style":
@@ -102,14 +102,10 @@ def _srcset(value: str) -> list[str]:
     return [item.split()[0] for item in value.split(",") if item.split()]
 
 
-def html_text(markup: str) -> str:
-    """The text of an HTML fragment (a search index entry): tags dropped, entities decoded."""
-    page = read_html(markup)
-    return " ".join(page.text)
-
-
-def unescaped(text: str) -> str:
-    return html.unescape(text)
+def readings(page: HtmlPage) -> list[str]:
+    """The ways a page's words can be read: text nodes run together (markup inside a word, as in
+    ``Zelim<b>khan</b>``, does not split it for a reader), apart, and every attribute value."""
+    return ["".join(page.text), " ".join(page.text), *page.values]
 
 
 # --- picture files ---------------------------------------------------------------------------

@@ -318,7 +318,7 @@ def _readings(text: str, suffix: str) -> Iterator[str]:
     yield text
     if suffix in (".html", ".htm", ".svg", ".xml"):
         page = readers.read_html(text)
-        yield " ".join(page.text)
+        yield from readers.readings(page)
         yield from page.scripts
     if suffix == ".json":
         try:
@@ -327,8 +327,8 @@ def _readings(text: str, suffix: str) -> Iterator[str]:
             return
         for value in _strings(data):
             yield value
-            if "<" in value or "&" in value:
-                yield readers.html_text(value)
+            if "<" in value or "&" in value:  # search index entries hold HTML
+                yield from readers.readings(readers.read_html(value))
 
 
 def _strings(value: object) -> Iterator[str]:
