@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -66,7 +68,7 @@ def write_curated(root: Path) -> Project:
     return project
 
 
-def report_of(root: Path) -> dict[str, dict[str, object]]:
+def report_of(root: Path) -> dict[str, Any]:
     document = json.loads((root / "reports" / REPORT_JSON).read_text())
     return {entry["story"]: entry for entry in document["stories"]}
 
@@ -167,7 +169,7 @@ def test_the_approval_life_cycle(tmp_path: Path) -> None:
     assert report_of(tmp_path)["timur"]["status"] == "excluded"
     assert report_of(tmp_path)["timur"]["reason"] == "rejected by Curator on 2026-06-01: the street sign is readable"
     story = project.stories / "aslan-real-name.md"
-    changes = [
+    changes: list[tuple[Callable[[], object], list[str]]] = [
         (
             lambda: Image.fromarray(scene(640, 480, seed=9)).save(project.photos / "Aslan-at-home.jpg"),
             ["photo Aslan-at-home.jpg changed", "photo Aslan-at-home.jpg: redactions changed"],
@@ -188,11 +190,11 @@ def test_the_approval_life_cycle(tmp_path: Path) -> None:
         entry = report_of(tmp_path)["aslan-real-name"]
         assert (entry["status"], entry["changes"]) == ("needs review", expected)
         assert not (tmp_path / "site" / "stories" / "amir").exists()
+        current = story.read_text()
+        story.write_text(current + " ")
         with pytest.raises(InputError, match="changed since the report was made"):
-            change_after = story.read_text()
-            story.write_text(change_after + " ")
             approve(tmp_path, "aslan-real-name")  # on a stale report: refused
-        story.write_text(change_after)
+        story.write_text(current)
         build(draft=True)
         approve(tmp_path, "aslan-real-name")
         assert build() == {"aslan-real-name"}
