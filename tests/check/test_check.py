@@ -84,6 +84,15 @@ def test_a_third_party_script_tag(site: Path, expected: Expectations) -> None:
     )
 
 
+@pytest.mark.parametrize("source", ["https:", "*", "cdn.example.net", "https://cdn.example.net"])
+def test_a_policy_that_lets_in_other_hosts(site: Path, expected: Expectations, source: str) -> None:
+    page = site / "index.html"
+    page.write_text(page.read_text().replace("script-src 'self'", f"script-src 'self' {source}", 1))
+    assert reasons(site, expected, checks=(RemoteCheck(),)) == [
+        ("index.html", f"its Content-Security-Policy lets in another host: {source}")
+    ]
+
+
 def test_a_copied_original(site: Path, project: Path, expected: Expectations) -> None:
     shutil.copy(project / "photos" / "street.jpg", site / "assets" / "backdrop.jpg")
     found = reasons(site, expected)
