@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -41,6 +42,15 @@ def atomic_output(destination: Path) -> Iterator[Path]:
             for folder in missing:  # innermost first; never a folder that holds anything
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_synced(path: Path, data: bytes) -> None:

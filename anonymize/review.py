@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from anonymize.errors import InputError
-from anonymize.fileio import atomic_output, write_synced
+from anonymize.fileio import atomic_output, file_sha256, write_synced
 from anonymize.image.pipeline import FACE, POSSIBLE_FACE, ImageReport
 from anonymize.stories.publish import PublishableStory
 
@@ -245,7 +245,7 @@ def decide(
         raise InputError(Path(entry["file"]), f"{entry['reason']}: there is nothing to {decision[:-1]}")
     for name, digest in (entry.get("inputs") or {}).items():
         path = root / name
-        if not path.is_file() or _file_sha256(path) != digest:
+        if not path.is_file() or file_sha256(path) != digest:
             raise InputError(
                 path, "changed since the report was made: run `anonymize review` and read the report again"
             )
@@ -255,7 +255,3 @@ def decide(
         raise InputError(report_file, f"{story}: the fingerprint does not match its parts: run `anonymize review`")
     reviews.record(story, recorded)
     return recorded
-
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

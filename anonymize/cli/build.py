@@ -12,7 +12,7 @@ from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.cli.stories import exclusion_lines
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.review import NEEDS_REVIEW
-from anonymize.site.build import BuildResult, build_site
+from anonymize.site.build import BuildResult, build_site, shown
 from anonymize.site.pages import STORIES
 
 AS_OF = as_of_option("Evaluate consent on this day (YYYY-MM-DD) instead of today.")
@@ -31,7 +31,7 @@ def build_summary(result: BuildResult) -> list[str]:
     lines = []
     for page in plugin.pages:
         story = page.story
-        parts = [f"page {page.src_uri.removesuffix('.md')}/"]
+        parts = [f"page {page.url}"]
         if page.pictures:
             count = len(page.pictures)
             sizes = sum(len(p.sizes) for p in page.pictures)
@@ -46,11 +46,6 @@ def build_summary(result: BuildResult) -> list[str]:
         label = "waiting" if entry.status.state == NEEDS_REVIEW else entry.status.state
         lines.append(f"{label:<10} {entry.slug}: {entry.status.reason}")
     return lines + exclusion_lines(exhibition)
-
-
-def shown(path: Path) -> Path:
-    """``path`` relative to the working folder when it is inside it, as the user would type it."""
-    return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
 
 
 @click.command("build")

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from anonymize.check import check_site, expectations
-from anonymize.cli.build import shown
 from anonymize.cli.common import CONFIG_FILE, fail
 from anonymize.errors import AnonymizeError, SiteFindings, display_path
+from anonymize.site.build import shown
 from anonymize.site.project import project_config
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
-from anonymize.cli.build import AS_OF, WITH_ORIGINALS, shown
+from anonymize.cli.build import AS_OF, WITH_ORIGINALS
 from anonymize.cli.common import CONFIG_FILE, fail
 from anonymize.errors import AnonymizeError, InputError, display_path
 from anonymize.report.write import REPORT_JSON
 from anonymize.review import APPROVED, NEEDS_REVIEW, REJECTED, Reviews, decide
-from anonymize.site.build import build_site
+from anonymize.site.build import build_site, shown
 from anonymize.site.project import project_config
 
 
@@ -35,16 +34,16 @@ def review_command(config_file: Path, as_of: dt.datetime | None, with_originals:
         fail(err)
     plugin = result.plugin
     assert plugin.report_page is not None
-    document = json.loads((plugin.report_page.parent / REPORT_JSON).read_text(encoding="utf-8"))
-    waiting = [entry for entry in document["stories"] if entry["status"] == NEEDS_REVIEW]
+    entries = plugin.report_stories
+    waiting = [entry for entry in entries if entry.status.state == NEEDS_REVIEW]
     click.echo(f"report: {display_path(shown(plugin.report_page))}; draft: {display_path(shown(result.site_dir))}/")
     if not waiting:
         click.echo("nothing waits for a decision")
     for entry in waiting:
-        click.echo(f"waiting    {entry['story']}: {entry['reason']}")
-    for entry in document["stories"]:
-        if entry["status"] != NEEDS_REVIEW:
-            click.echo(f"{entry['status']:<10} {entry['story']}: {entry['reason']}")
+        click.echo(f"waiting    {entry.slug}: {entry.status.reason}")
+    for entry in entries:
+        if entry.status.state != NEEDS_REVIEW:
+            click.echo(f"{entry.status.state:<10} {entry.slug}: {entry.status.reason}")
 
 
 def _decide(config_file: Path, story: str, decision: str, by: str | None, reason: str | None) -> None:

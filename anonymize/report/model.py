@@ -7,7 +7,6 @@ found in them. Pictures in it are the redacted previews; originals only when ask
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from anonymize import __version__
 from anonymize.errors import display_path
+from anonymize.fileio import file_sha256
 from anonymize.image.pipeline import ImageReport
 from anonymize.review import EXCLUDED, Decision, Fingerprint, Status
 from anonymize.stories.publish import Exclusion, PublishablePhoto, PublishableStory
@@ -54,22 +54,18 @@ class ReportStory:
     inputs: Mapping[str, str] | None = None  # file → sha256 of what the report was made from
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def story_inputs(story: PublishableStory, config_file: Path) -> dict[str, str]:
+def story_inputs(story: PublishableStory, config_file: Path, known: Mapping[Path, str]) -> dict[str, str]:
     """Every file a story's report entry was made from, relative to the project, with its hash.
 
-    ``anonymize approve`` hashes them again: a decision is only taken on a current report.
+    ``known`` holds hashes already taken (the pipeline's, of the originals it read); the other
+    files are read here. ``anonymize approve`` hashes them again: a decision is only taken on a
+    current report.
     """
     root = config_file.parent.resolve()
     files = [config_file, story.path, *(photo.source for photo in story.photos)]
-    return {Path(os.path.relpath(path.resolve(), root)).as_posix(): file_sha256(path) for path in files}
+    return {
+        Path(os.path.relpath(path.resolve(), root)).as_posix(): known.get(path) or file_sha256(path) for path in files
+    }
 
 
 def report_document(

@@ -69,7 +69,7 @@ def build_site(
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
         plugin.as_of = as_of
         plugin.draft, plugin.with_originals = draft, with_originals
-        plugin.site_label = display_path(_shown(target))
+        plugin.site_label = display_path(shown(target))
         with _warnings_collected() as warnings:
             try:
                 build(config)
@@ -81,7 +81,7 @@ def build_site(
     return BuildResult(target, plugin)
 
 
-def _shown(path: Path) -> Path:
+def shown(path: Path) -> Path:
     """``path`` relative to the working folder when it is inside it, as the user would type it."""
     return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
 

@@ -46,6 +46,11 @@ class StoryPage:
     src_uri: str
     pictures: tuple[Picture, ...]
 
+    @property
+    def url(self) -> str:
+        """Where MkDocs serves it (directory URLs): ``stories/amir.md`` → ``stories/amir/``."""
+        return self.src_uri.removesuffix(".md") + "/"
+
 
 @dataclass(frozen=True)
 class Card:

@@ -233,6 +233,8 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         pages = {page.story.path: page for page in self.pages}
         previews: dict[str, Path] = {}
         originals: dict[str, Path] = {}
+        # The originals were hashed as the pipeline read them; the report records those hashes.
+        hashes = {p.photo.source: p.report.image.source.sha256 for p in self.pictures.made.values()}
         stories = []
         for entry in entries:
             story = entry.story
@@ -269,8 +271,8 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
                     entry,
                     photos=tuple(photos),
                     exclusions=tuple(e for e in self.exhibition.exclusions if e.path == story.path),
-                    page=None if page is None else _page_url(page.src_uri),
-                    inputs=story_inputs(story, self._config_file),
+                    page=None if page is None else page.url,
+                    inputs=story_inputs(story, self._config_file, hashes),
                 )
             )
         published_paths = {story.path for story in self.exhibition.stories}
@@ -408,11 +410,6 @@ def _preview(picture: Picture) -> Derivative:
     """The size the report shows: the largest up to 1600 pixels wide."""
     fitting = [size for size in picture.sizes if size.width <= REPORT_WIDTH]
     return fitting[-1] if fitting else picture.sizes[0]
-
-
-def _page_url(src_uri: str) -> str:
-    """Where a generated page is served (MkDocs' directory URLs): stories/amir.md → stories/amir/."""
-    return src_uri.removesuffix(".md").removesuffix("index") + ("/" if not src_uri.endswith("index.md") else "")
 
 
 def _within(label: str, site: Path, path: Path) -> str:
