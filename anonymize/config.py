@@ -13,6 +13,11 @@ DEFAULT_FACE_DETECTORS = ("centerface", "yunet")
 DEFAULT_MIN_FACE = 20
 MIN_FACE_LIMITS = (8, 10_000)
 VERIFY_MODES = ("changed", "full")
+#: Text lower than this many pixels is not searched for; half the height takes about four times as long.
+DEFAULT_MIN_TEXT = 12
+MIN_TEXT_LIMITS = (6, 10_000)
+#: What happens to everything behind the people: ``keep`` it, or ``blur`` it beyond recognition.
+BACKGROUNDS = ("keep", "blur")
 
 
 @dataclass(frozen=True)
@@ -38,18 +43,36 @@ class FaceSettings:
 
 
 @dataclass(frozen=True)
+class TextSettings:
+    """Whether scene text (signs, plates, house numbers, screens) is searched for and redacted."""
+
+    enabled: bool = True
+    min_text: int = DEFAULT_MIN_TEXT
+
+    def __post_init__(self) -> None:
+        low, high = MIN_TEXT_LIMITS
+        if not low <= self.min_text <= high:
+            raise ValueError(f"min_text must be between {low} and {high} pixels, got {self.min_text}")
+
+
+@dataclass(frozen=True)
 class ImageSettings:
     """How one picture is turned into a publishable file."""
 
     max_pixels: int = DEFAULT_MAX_PIXELS
     style: str = "solid"
     #: Colour that transparent pixels are flattened onto before anything else happens.
-    background: tuple[int, int, int] = (255, 255, 255)
+    matte: tuple[int, int, int] = (255, 255, 255)
     faces: FaceSettings = field(default_factory=FaceSettings)
+    text: TextSettings = field(default_factory=TextSettings)
+    #: ``keep`` or ``blur`` everything but the people (a photo's own choice overrides it).
+    background: str = "keep"
 
     def __post_init__(self) -> None:
         if self.max_pixels < 1:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+        if self.background not in BACKGROUNDS:
+            raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}, got {self.background!r}")
 
 
 @dataclass(frozen=True)

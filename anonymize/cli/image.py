@@ -9,20 +9,24 @@ from pathlib import Path
 import click
 
 from anonymize.config import (
+    BACKGROUNDS,
     DEFAULT_FACE_DETECTORS,
     DEFAULT_MAX_PIXELS,
     DEFAULT_MIN_FACE,
+    DEFAULT_MIN_TEXT,
     MIN_FACE_LIMITS,
+    MIN_TEXT_LIMITS,
     VERIFY_MODES,
     FaceSettings,
     ImageSettings,
+    TextSettings,
 )
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image
 from anonymize.image.plan import RegionRequest
 from anonymize.image.redact import DEFAULT_STYLE, STYLES
-from anonymize.image.regions import Region, parse_region
+from anonymize.image.regions import Polygon, Region, parse_region
 
 
 def _regions(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[Region]:
@@ -33,6 +37,18 @@ def _regions(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         except ValueError as err:
             raise click.BadParameter(str(err), ctx=ctx, param=param) from None
     return regions
+
+
+def _subjects(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[Polygon]:
+    polygons = []
+    for value in values:
+        try:
+            region = parse_region(value if value.startswith("polygon:") else f"polygon:{value}")
+        except ValueError as err:
+            raise click.BadParameter(str(err), ctx=ctx, param=param) from None
+        assert isinstance(region, Polygon)
+        polygons.append(region)
+    return polygons
 
 
 def _print_report(report: ImageReport) -> None:
@@ -50,7 +66,36 @@ def _print_report(report: ImageReport) -> None:
     multiple=True,
     callback=_regions,
     metavar="[ellipse:]X,Y,W,H",
-    help="Redact this box (or ellipse) of the upright picture, in pixels. Repeatable.",
+    help="Redact this box (or ellipse, or polygon:X1,Y1,X2,Y2,X3,Y3,...) of the upright picture, in pixels. "
+    "Repeatable.",
+)
+@click.option(
+    "--background",
+    type=click.Choice(BACKGROUNDS),
+    default="keep",
+    show_default=True,
+    help="Keep everything behind the people, or blur it beyond recognition.",
+)
+@click.option(
+    "--subject",
+    "subject",
+    multiple=True,
+    callback=_subjects,
+    metavar="X1,Y1,X2,Y2,X3,Y3,...",
+    help="With --background blur: the people are inside this polygon (instead of the person model's mask). Repeatable.",
+)
+@click.option(
+    "--text/--no-text",
+    default=True,
+    show_default=True,
+    help="Find and redact scene text: signs, plates, house numbers, documents, screens.",
+)
+@click.option(
+    "--min-text",
+    type=click.IntRange(*MIN_TEXT_LIMITS),
+    default=DEFAULT_MIN_TEXT,
+    show_default=True,
+    help="Height in pixels of the smallest text to search for.",
 )
 @click.option(
     "--style",
@@ -95,6 +140,10 @@ def image_command(
     source: Path,
     output: Path,
     regions: list[Region],
+    background: str,
+    subject: list[Polygon],
+    text: bool,
+    min_text: int,
     style: str,
     max_pixels: int,
     min_face: int,
@@ -104,9 +153,10 @@ def image_command(
 ) -> None:
     """Write a redacted, metadata-free copy of INPUT to OUTPUT and verify it by reading it back.
 
-    Faces are found and redacted head and all; faces the detectors are unsure of are redacted
-    too and named on stderr for a person to look at. The written file is searched again and
-    refused if a face is still found.
+    Faces are found and redacted head and all, and every line of scene text in any script is
+    covered opaquely; what the detectors are unsure of is redacted too and named on stderr for a
+    person to look at. With --background blur everything but the people is blurred beyond
+    recognition. The written file is searched again and refused if a face or text is still found.
 
     \b
     Example:
@@ -115,8 +165,16 @@ def image_command(
     requests = [RegionRequest(region, "manual region", "command line") for region in regions]
     try:
         faces = FaceSettings(detectors or DEFAULT_FACE_DETECTORS, min_face, verify=verify_faces)
-        settings = ImageSettings(max_pixels=max_pixels, style=style, faces=faces)
-        report = anonymize_image(source, output, requests, settings)
+        if subject and background != "blur":
+            raise click.UsageError("--subject only applies with --background blur")
+        settings = ImageSettings(
+            max_pixels=max_pixels,
+            style=style,
+            faces=faces,
+            text=TextSettings(text, min_text),
+            background=background,
+        )
+        report = anonymize_image(source, output, requests, settings, subject)
     except PhotoVerificationError as err:
         if as_json:
             _print_report(err.report)

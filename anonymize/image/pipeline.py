@@ -1,8 +1,10 @@
 """One photo, original in, verified publishable file out: load → find → decide → redact → encode → verify.
 
 Each stage takes the previous stage's value and returns a new one; the report at the end is
-built from those values only. Faces found become region requests beside the manual ones; the
-same face search runs again on the written file as part of its verification.
+built from those values only. Faces and lines of text found become region requests beside the
+manual ones; with a blurred background, the people are found too and everything else is
+blurred before the regions are redacted on top. The same searches run again on the written
+file as part of its verification.
 """
 
 from __future__ import annotations
@@ -17,15 +19,26 @@ from anonymize import __version__
 from anonymize.config import ImageSettings
 from anonymize.errors import AnonymizeError, InputError, VerificationError
 from anonymize.fileio import atomic_output, write_synced
+from anonymize.image.background import Subject, find_subject, treat_background
 from anonymize.image.detect.faces import Face, FaceFinder, FaceSearch
+from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearch
 from anonymize.image.encode import Encoder, check_fits, encoder_for
 from anonymize.image.load import ORIENTATIONS, LoadedImage, load_image
 from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
-from anonymize.image.redact import STYLES, redact
-from anonymize.image.verify import Verification, face_check, verify_output
+from anonymize.image.redact import STYLES, Solid, redact
+from anonymize.image.regions import Polygon
+from anonymize.image.verify import Verification, face_check, text_check, verify_output
 
 FACE = "face"
 POSSIBLE_FACE = "possible face"
+TEXT = "text"
+POSSIBLE_TEXT = "possible text"
+#: Reasons of regions a detector asked for (the rest were asked for by a person).
+DETECTED = (FACE, POSSIBLE_FACE, TEXT, POSSIBLE_TEXT)
+#: Reasons of regions a person should look at: a detector was unsure.
+REVIEW = (POSSIBLE_FACE, POSSIBLE_TEXT)
+#: Searches for text left legible beside what was redacted, after the first.
+TEXT_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,8 @@ class ImageReport:
 
     image: LoadedImage
     faces: FaceSearch
+    text: TextSearch | None
+    subject: Subject | None
     plan: RedactionPlan
     style: str
     verification: Verification
@@ -51,8 +66,8 @@ class ImageReport:
 
     @property
     def review(self) -> list[int]:
-        """Numbers of the regions a person should look at: faces the detectors were unsure of."""
-        return [p.index for p in self.plan.regions if p.request.reason == POSSIBLE_FACE]
+        """Numbers of the regions a person should look at: faces or text the detectors were unsure of."""
+        return [p.index for p in self.plan.regions if p.request.reason in REVIEW]
 
     def to_dict(self) -> dict[str, object]:
         source = self.image.source
@@ -75,6 +90,8 @@ class ImageReport:
             },
             "style": self.style,
             "faces": self._faces(),
+            "text": self._text(),
+            "background": {"treatment": "keep"} if self.subject is None else self.subject.to_dict(),
             "review": self.review,
             "regions": [planned.to_dict() for planned in self.plan.regions],
             "metadata_removed": [item.to_dict() for item in self.image.metadata],
@@ -91,14 +108,36 @@ class ImageReport:
         }
 
     def _faces(self) -> dict[str, object]:
-        first = len(self.plan.regions) - len(self.faces.faces) + 1  # faces come after manual regions
+        # Manual regions come first, then faces, then text.
+        first = len(self.plan.regions) - len(self.faces.faces) - len(self.text.lines if self.text else ()) + 1
         found = [{"region": first + i, **face.to_dict()} for i, face in enumerate(self.faces.faces)]
         return {**self.faces.to_dict(), "found": found}
+
+    def _text(self) -> dict[str, object]:
+        if self.text is None:
+            return {"searched": False}
+        first = len(self.plan.regions) - len(self.text.lines) + 1
+        found = [{"region": first + i, **line.to_dict()} for i, line in enumerate(self.text.lines)]
+        return {"searched": True, **self.text.to_dict(), "found": found}
 
 
 def face_requests(faces: FaceSearch) -> list[RegionRequest]:
     """One head-sized region per face; faces no detector was sure of are marked for review."""
     return [RegionRequest(face.head(), FACE if face.sure else POSSIBLE_FACE, _source(face)) for face in faces.faces]
+
+
+def text_requests(text: TextSearch | None) -> list[RegionRequest]:
+    """One opaque region per line of text, whatever the picture's style; unsure lines marked for review."""
+    if text is None:
+        return []
+    return [
+        RegionRequest(line.polygon(), TEXT if line.sure else POSSIBLE_TEXT, _text_source(line), Solid.name)
+        for line in text.lines
+    ]
+
+
+def _text_source(line: TextLine) -> str:
+    return f"detector: ppocr-det {line.score:.2f}"
 
 
 def _source(face: Face) -> str:
@@ -131,8 +170,13 @@ def anonymize_image(
     destination: str | os.PathLike[str],
     regions: Sequence[RegionRequest] = (),
     settings: ImageSettings | None = None,
+    subject: Sequence[Polygon] = (),
 ) -> ImageReport:
     """Make ``destination`` a verified, metadata-free, redacted rendering of ``source``.
+
+    With ``settings.background == "blur"``, everything outside the people is blurred beyond
+    recognition; ``subject`` polygons, when given, say where the people are instead of the
+    segmentation model.
 
     Raises ``InputError`` for anything wrong with the request or the original, and
     ``PhotoVerificationError`` when the written file cannot be proven clean; in both cases no
@@ -152,14 +196,30 @@ def anonymize_image(
 
     try:
         finder = FaceFinder.from_settings(settings.faces)
+        text_finder = TextFinder(settings.text.min_text) if settings.text.enabled else None
     except ValueError as err:
         raise InputError(None, str(err)) from None
 
     image = load_image(source, settings)
     check_fits(encoder, destination, image.size)
     faces = finder.search(image.pixels)
-    plan = plan_redactions(image, [*regions, *face_requests(faces)])
-    redacted = redact(image.pixels, plan, style, seed=image.source.sha256)
+    text = text_finder.search(image.pixels) if text_finder is not None else None
+    found = find_subject(image, subject) if settings.background == "blur" else None
+    treated = image.pixels if found is None else treat_background(image.pixels, found, seed=image.source.sha256)
+    plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
+    redacted = redact(treated, plan, style, seed=image.source.sha256)
+    for _ in range(TEXT_ROUNDS if text_finder is not None else 0):
+        # Covering part of a sign can leave the rest of it legible as a line of its own: search
+        # again around what was redacted until nothing new is found.
+        assert text is not None and text_finder is not None
+        again = text_finder.search(redacted, [planned.bounds for planned in plan.regions]) if plan.regions else None
+        width, height = image.size
+        new = [line for line in again.lines if plan.covered(line.polygon(), width, height) < COVERED] if again else []
+        if again is None or not new:
+            break
+        text = text.adding(TextSearch(tuple(new), again.scales, again.tiles, again.min_text))
+        plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
+        redacted = redact(treated, plan, style, seed=image.source.sha256)
     try:
         data = encoder.encode(redacted)
     except (OSError, ValueError) as err:
@@ -168,13 +228,15 @@ def anonymize_image(
     try:
         with atomic_output(destination) as temporary:
             write_synced(temporary, data)
-            verification = verify_output(
-                temporary, encoder, redacted, plan, face_check(finder, faces, plan, settings.faces.verify)
-            )
+            everywhere = found is not None
+            checks = [face_check(finder, faces, plan, settings.faces.verify, everywhere)]
+            if text_finder is not None and text is not None:
+                checks.append(text_check(text_finder, text, plan, settings.faces.verify, everywhere))
+            verification = verify_output(temporary, encoder, redacted, plan, *checks)
             if not verification.passed:
-                report = ImageReport(image, faces, plan, style.name, verification, None)
+                report = ImageReport(image, faces, text, found, plan, style.name, verification, None)
                 raise PhotoVerificationError(destination, report)
     except OSError as err:
         raise InputError(destination, f"cannot write: {err.strerror or err}") from None
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
-    return ImageReport(image, faces, plan, style.name, verification, output)
+    return ImageReport(image, faces, text, found, plan, style.name, verification, output)

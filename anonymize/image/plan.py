@@ -9,7 +9,7 @@ import numpy as np
 
 from anonymize.errors import InputError
 from anonymize.image.load import LoadedImage
-from anonymize.image.regions import Region
+from anonymize.image.regions import Polygon, Region
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class RegionRequest:
     region: Region
     reason: str
     source: str  # who asked: "command line", a story file, a detector name
+    #: A redaction style this region always gets, whatever the picture's (text: always opaque).
+    style: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,16 @@ class PlannedRegion:
 
     def to_dict(self) -> dict[str, object]:
         x0, y0, x1, y1 = self.bounds
+        region = self.request.region
+        points = (
+            {"points": [[round(x, 1), round(y, 1)] for x, y in region.points]} if isinstance(region, Polygon) else {}
+        )
         return {
             "index": self.index,
-            "shape": self.request.region.shape,
+            "shape": region.shape,
             "box": [x0, y0, x1 - x0, y1 - y0],
-            "requested": list(self.request.region.box),
+            "requested": list(region.box),
+            **points,
             "clipped": self.clipped,
             "reason": self.request.reason,
             "source": self.request.source,
@@ -56,6 +63,22 @@ class RedactionPlan:
     """Every region to redact in one picture, numbered from 1 in the order they were asked for."""
 
     regions: tuple[PlannedRegion, ...]
+
+    def covered(self, region: Region, width: int, height: int) -> float:
+        """Share of a region's pixels (its part inside a ``width`` x ``height`` picture) that the
+        plan redacts; 1.0 for a region with no pixel inside the picture."""
+        masked = region.mask_in(width, height)
+        if masked is None or not masked[1].any():
+            return 1.0
+        (x0, y0, x1, y1), own = masked
+        mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        for planned in self.regions:
+            px0, py0, px1, py1 = planned.bounds
+            ix0, iy0, ix1, iy1 = max(px0, x0), max(py0, y0), min(px1, x1), min(py1, y1)
+            if ix0 < ix1 and iy0 < iy1:  # only the overlap's mask, not the whole region's
+                inside = planned.request.region.mask_within((ix0, iy0, ix1, iy1))
+                mask[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= inside
+        return float(mask[own].mean())
 
 
 def plan_redactions(image: LoadedImage, requests: Sequence[RegionRequest]) -> RedactionPlan:

@@ -97,17 +97,19 @@ DEFAULT_STYLE = Solid.name
 
 
 def redact(pixels: np.ndarray, plan: RedactionPlan, style: RedactionStyle, seed: str) -> np.ndarray:
-    """Return a copy of ``pixels`` with every planned region replaced through its mask.
+    """Return a copy of ``pixels`` with every planned region replaced through its mask, in the
+    region's own style if it has one, else in ``style``.
 
     ``seed`` (the original's hash) makes the noise reproducible for the same input, so builds
     are deterministic, yet unknowable to anyone who does not hold the original.
     """
     out = pixels.copy()
     for planned in plan.regions:
+        own = STYLES[planned.request.style] if planned.request.style else style
         x0, y0, x1, y1 = planned.bounds
         mask = planned.mask()
-        digest = hashlib.sha256(f"{seed}|{style.name}|{planned.index}|{planned.bounds}".encode()).digest()
+        digest = hashlib.sha256(f"{seed}|{own.name}|{planned.index}|{planned.bounds}".encode()).digest()
         rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
         crop = out[y0:y1, x0:x1]
-        crop[mask] = style.replacement(crop, rng)[mask]
+        crop[mask] = own.replacement(crop, rng)[mask]
     return out

@@ -1,10 +1,16 @@
-"""Region shapes in upright-pixel coordinates, and the hard-edged masks they cover."""
+"""Region shapes in upright-pixel coordinates, and the hard-edged masks they cover.
+
+A pixel is covered when its centre lies inside the shape; for a polygon, by the even-odd rule,
+an edge owning the row centres from its upper end up to but not including its lower end.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -79,20 +85,83 @@ class Ellipse(Region):
         return ((cols - rx) / rx) ** 2 + ((rows - ry) / ry) ** 2 <= 1.0
 
 
-SHAPES: dict[str, type[Region]] = {cls.shape: cls for cls in (Box, Ellipse)}
+Point = tuple[float, float]
 
-_SPEC = re.compile(r"^\s*(?:(?P<shape>[a-z]+)\s*:)?\s*(?P<numbers>[-+\d\s,]+)$")
+
+@dataclass(frozen=True)
+class Polygon(Region):
+    """A simple or self-crossing polygon through ``points`` (even-odd rule); its bounding box is
+    the smallest whole-pixel box around them. Make one with ``Polygon.through(points)``."""
+
+    shape = "polygon"
+
+    points: tuple[Point, ...] = field(default=())
+
+    @classmethod
+    def through(cls, points: Sequence[Sequence[float]]) -> Polygon:
+        if len(points) < 3:
+            raise ValueError(f"a polygon needs at least 3 points, got {len(points)}")
+        pts = tuple((float(p[0]), float(p[1])) for p in points)
+        if not all(math.isfinite(v) for p in pts for v in p):
+            raise ValueError("polygon points must be finite numbers")
+        x0, y0 = math.floor(min(p[0] for p in pts)), math.floor(min(p[1] for p in pts))
+        x1, y1 = math.ceil(max(p[0] for p in pts)), math.ceil(max(p[1] for p in pts))
+        return cls(x0, y0, max(x1 - x0, 1), max(y1 - y0, 1), pts)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(self.points) < 3:
+            raise ValueError(f"a polygon needs at least 3 points, got {len(self.points)}")
+        if self.area == 0:
+            raise ValueError("a polygon needs an area: its points lie on one line")
+
+    @property
+    def area(self) -> float:
+        """The enclosed area by the shoelace formula (of a simple polygon)."""
+        xs, ys = np.array(self.points, dtype=np.float64).T
+        return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
+
+    def _covers(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        # A scanline fill: where each edge crosses each row's centre line, then a running parity
+        # along the row (memory of one row-sized array, however many edges there are).
+        xs, ys = cols[0], rows[:, 0]
+        pts = np.array(self.points, dtype=np.float64) - (self.x, self.y)
+        ax, ay = pts[:, 0], pts[:, 1]
+        bx, by = np.roll(ax, -1), np.roll(ay, -1)
+        crosses = (ay[None, :] <= ys[:, None]) != (by[None, :] <= ys[:, None])
+        row, edge = np.nonzero(crosses)
+        at = ax[edge] + (ys[row] - ay[edge]) * (bx[edge] - ax[edge]) / (by[edge] - ay[edge])
+        # The first pixel whose centre lies right of the crossing flips the parity.
+        first = np.searchsorted(xs, at, side="right")
+        flips = np.zeros((ys.shape[0], xs.shape[0] + 1), dtype=np.uint8)
+        np.bitwise_xor.at(flips, (row, first), 1)
+        inside: np.ndarray = np.bitwise_xor.accumulate(flips[:, :-1], axis=1).astype(bool)
+        return inside
+
+    def describe(self) -> str:
+        return f"polygon of {len(self.points)} points in {self.x},{self.y},{self.width},{self.height}"
+
+
+SHAPES: dict[str, type[Region]] = {cls.shape: cls for cls in (Box, Ellipse, Polygon)}
+
+_SPEC = re.compile(r"^\s*(?:(?P<shape>[a-z]+)\s*:)?\s*(?P<numbers>[-+\d\s,.]+)$")
 
 
 def parse_region(spec: str) -> Region:
-    """Parse ``X,Y,W,H`` (a box) or ``SHAPE:X,Y,W,H``; raise ``ValueError`` with a readable reason."""
+    """Parse ``X,Y,W,H`` (a box), ``SHAPE:X,Y,W,H`` or ``polygon:X1,Y1,X2,Y2,X3,Y3,...``;
+    raise ``ValueError`` with a readable reason."""
     match = _SPEC.match(spec)
     if match is None:
-        raise ValueError(f"expected [SHAPE:]X,Y,W,H with whole numbers, got {spec!r}")
+        raise ValueError(f"expected [SHAPE:]X,Y,W,H or polygon:X1,Y1,X2,Y2,... with numbers, got {spec!r}")
     shape = match.group("shape") or "box"
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r} (known: {', '.join(SHAPES)})")
     parts = [p.strip() for p in match.group("numbers").split(",")]
+    if shape == Polygon.shape:
+        if len(parts) < 6 or len(parts) % 2 or not all(re.fullmatch(r"[-+]?\d+(\.\d+)?", p) for p in parts):
+            raise ValueError(f"expected polygon:X1,Y1,X2,Y2,X3,Y3[,...], at least three points, got {spec!r}")
+        values = [float(p) for p in parts]
+        return Polygon.through(list(zip(values[::2], values[1::2], strict=True)))
     if len(parts) != 4 or not all(re.fullmatch(r"[-+]?\d+", p) for p in parts):
         raise ValueError(f"expected four whole numbers X,Y,W,H, got {spec!r}")
     x, y, w, h = (int(p) for p in parts)

@@ -18,8 +18,10 @@ from PIL import Image
 
 from anonymize.image import metadata
 from anonymize.image.detect.faces import FaceFinder, FaceSearch
+from anonymize.image.detect.text import COVERED, TextFinder, TextSearch
 from anonymize.image.encode import Encoder
 from anonymize.image.plan import RedactionPlan
+from anonymize.image.regions import Box
 
 # Largest mean absolute difference (0..255) between what was meant and what a lossy file decodes
 # to. Fixed-quality JPEG/WebP stay near 1-3 on photographs; a region that came out unredacted
@@ -88,7 +90,9 @@ def verify_output(
     return Verification(tuple(checks))
 
 
-def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
+def face_check(
+    finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: str, changed_everywhere: bool = False
+) -> PixelsCheck:
     """A check that every face ``found`` in the picture is redacted and that a new search of the
     decoded file finds no face; any sure face found again fails it.
 
@@ -99,7 +103,7 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
 
     def check(decoded: np.ndarray) -> Check:
         height, width = decoded.shape[:2]
-        uncovered = [face for face in found.faces if _covered(face.box, plan, width, height) < 1.0]
+        uncovered = [face for face in found.faces if plan.covered(Box(*face.box), width, height) < 1.0]
         if uncovered:
             boxes = ", ".join(str(list(face.box)) for face in uncovered)
             return Check("no_faces", False, f"{len(uncovered)} face(s) found but not wholly redacted: {boxes}")
@@ -109,7 +113,7 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
         search = finder.search(decoded, near)
         left = [face for face in search.faces if face.sure]
         scope = f"{sum(scan.tiles for scan in search.scans)} tile(s) searched again"
-        if mode != "full":
+        if near is not None:
             finest = min(scan.searched[0] for scan in search.scans)
             scope += f", around the redacted regions ({finest:.0%} of the finest scale)"
         if left:
@@ -120,20 +124,31 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
     return check
 
 
-def _covered(box: tuple[int, int, int, int], plan: RedactionPlan, width: int, height: int) -> float:
-    """Share of a face box (its part inside the picture) that the plan redacts."""
-    x, y, w, h = box
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, width), min(y + h, height)
-    if x0 >= x1 or y0 >= y1:
-        return 1.0
-    mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-    for planned in plan.regions:
-        px0, py0, px1, py1 = planned.bounds
-        ix0, iy0, ix1, iy1 = max(px0, x0), max(py0, y0), min(px1, x1), min(py1, y1)
-        if ix0 < ix1 and iy0 < iy1:  # only the overlap's mask, not the whole region's
-            inside = planned.request.region.mask_within((ix0, iy0, ix1, iy1))
-            mask[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= inside
-    return float(mask.mean())
+def text_check(
+    finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: str, changed_everywhere: bool = False
+) -> PixelsCheck:
+    """A check that every line of text ``found`` is wholly redacted and that a new search of the
+    decoded file finds no sure line of text that is not: around the redacted regions in ``changed``
+    mode (elsewhere the file shows the searched picture), everywhere in ``full`` mode or when the
+    background was treated."""
+
+    def check(decoded: np.ndarray) -> Check:
+        height, width = decoded.shape[:2]
+        uncovered = [line for line in found.lines if plan.covered(line.polygon(), width, height) < 1.0]
+        if uncovered:
+            return Check("no_text", False, f"{len(uncovered)} line(s) of text found but not wholly redacted")
+        near = None if mode == "full" or changed_everywhere else [planned.bounds for planned in plan.regions]
+        if near == []:
+            return Check("no_text", True, "no text found, nothing redacted: the file shows the searched picture")
+        search = finder.search(decoded, near)
+        left = [line for line in search.lines if line.sure and plan.covered(line.polygon(), width, height) < COVERED]
+        scope = f"{search.tiles} tile(s) searched again" + (" around the redacted regions" if near else "")
+        if left:
+            where = ", ".join(f"{line.score:.2f} at {line.polygon().describe()}" for line in left)
+            return Check("no_text", False, f"{len(left)} line(s) of text found in the written file ({where}); {scope}")
+        return Check("no_text", True, f"every line of text found is redacted; none found in the written file; {scope}")
+
+    return check
 
 
 def _container_checks(data: bytes, image: Image.Image, encoder: Encoder, shape: tuple[int, ...]) -> list[Check]:

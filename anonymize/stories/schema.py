@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from anonymize.errors import printable
-from anonymize.image.regions import SHAPES, Region
+from anonymize.image.regions import SHAPES, Polygon, Region
 from anonymize.stories.text import term_problem
 
 #: A BCP 47 language tag, loosely: a primary language and optional subtags (en, ru, ce, pt-BR).
@@ -256,6 +256,9 @@ def _region(fields: Fields, value: object, field: str) -> RegionEntry | None:
     shape = shapes[0]
     numbers = data[shape]
     reason = fields.text(data.get("reason"), f"{field}.reason") if "reason" in data else None
+    if shape == Polygon.shape:
+        polygon = polygon_points(fields, numbers, f"{field}.{shape}")
+        return RegionEntry(polygon, reason) if polygon is not None and reason is not None else None
     if (
         not isinstance(numbers, list)
         or len(numbers) != 4
@@ -269,3 +272,23 @@ def _region(fields: Fields, value: object, field: str) -> RegionEntry | None:
         fields.problem(f"{field}.{shape}", str(err))
         return None
     return RegionEntry(region, reason) if reason is not None else None
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def polygon_points(fields: Fields, value: object, field: str) -> Polygon | None:
+    """``[[x, y], [x, y], [x, y], ...]`` in pixels of the upright picture, as a polygon."""
+    if not (
+        isinstance(value, list)
+        and len(value) >= 3
+        and all(isinstance(p, list) and len(p) == 2 and all(_number(v) for v in p) for p in value)
+    ):
+        fields.problem(field, f"expected a list of at least three [x, y] points in pixels, got {describe(value)}")
+        return None
+    try:
+        return Polygon.through(value)
+    except ValueError as err:
+        fields.problem(field, str(err))
+        return None

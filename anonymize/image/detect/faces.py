@@ -22,6 +22,7 @@ import numpy as np
 from anonymize.config import DEFAULT_MIN_FACE, FaceSettings
 from anonymize.image.detect.base import Detection, FaceDetector
 from anonymize.image.detect.centerface import CenterFace
+from anonymize.image.detect.tiles import Bounds, Levels, tile_spans, union
 from anonymize.image.detect.yunet import YuNet
 from anonymize.image.regions import Ellipse
 
@@ -44,7 +45,6 @@ HEAD_WIDTH = 2.0
 HEAD_HEIGHT = 2.0
 HEAD_RAISE = 0.15
 BORDER_GREY = (127, 127, 127)
-Bounds = tuple[int, int, int, int]  # x0, y0, x1, y1
 # Detectors also return boxes far wider than any face they can see (texture taken for a face
 # at the wrong scale); a level keeps only boxes up to this multiple of the widest face it is
 # responsible for; larger faces are the business of coarser levels.
@@ -72,17 +72,6 @@ def pyramid(width: int, height: int, det: FaceDetector, min_face: int) -> list[f
         scale *= 2 * low / det.band
         scales.append(scale)
     return scales
-
-
-def tile_spans(length: int, tile: int, overlap: int) -> list[tuple[int, int]]:
-    """(start, end) of the fewest tiles of at most ``tile`` pixels covering ``length``, neighbours
-    sharing at least ``overlap`` pixels; tiles are made as small as that allows."""
-    if length <= tile:
-        return [(0, length)]
-    count = math.ceil((length - overlap) / (tile - overlap))
-    size = math.ceil((length + (count - 1) * overlap) / count)
-    starts = [round(i * (length - size) / (count - 1)) for i in range(count)]
-    return [(start, start + size) for start in starts]
 
 
 @dataclass(frozen=True)
@@ -213,7 +202,7 @@ class FaceFinder:
         height, width = pixels.shape[:2]
         found: list[Detection] = []
         scans = []
-        levels = _Levels(pixels)
+        levels = Levels(pixels)
         for rank, det in enumerate(self.detectors):
             scales = pyramid(width, height, det, self.min_face if rank == 0 else self.all_from)
             tiles = 0
@@ -230,28 +219,8 @@ class FaceFinder:
         return FaceSearch(faces, tuple(scans), self.min_face)
 
 
-class _Levels:
-    """Shrunk copies of one picture, each made from the smallest larger copy already made."""
-
-    def __init__(self, pixels: np.ndarray) -> None:
-        self.pixels = pixels
-        self.made: dict[tuple[int, int], np.ndarray] = {}
-
-    def at(self, scale: float) -> np.ndarray:
-        height, width = self.pixels.shape[:2]
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        if size == (width, height):
-            return self.pixels
-        if size not in self.made:
-            larger = [s for s in self.made if s[0] >= 2 * size[0] and s[1] >= 2 * size[1]]
-            source = self.made[min(larger)] if larger and scale < 1 else self.pixels
-            interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-            self.made[size] = cv2.resize(source, size, interpolation=interpolation)
-        return self.made[size]
-
-
 def _scan_level(
-    det: FaceDetector, levels: _Levels, scale: float, widest: int, near: Sequence[Bounds] | None
+    det: FaceDetector, levels: Levels, scale: float, widest: int, near: Sequence[Bounds] | None
 ) -> tuple[list[Detection], tuple[int, float]]:
     """Search one level: all of it, or with ``near`` only windows around those boxes, each widened
     by more than the widest face of the level (a face touching a box is whole in its window).
@@ -268,7 +237,7 @@ def _scan_level(
         windows = [(0, 0, level_w, level_h)]
     else:
         reach = widest + low
-        windows = _union(
+        windows = union(
             [
                 (
                     max(0, math.floor(b[0] * fx) + border - reach),
@@ -293,30 +262,6 @@ def _scan_level(
                     if d.width <= OUT_OF_BAND * widest
                 )
     return found, (tiles, area / (level_w * level_h))
-
-
-def _union(boxes: list[Bounds]) -> list[Bounds]:
-    """Merge overlapping boxes until none overlap (each merge keeps both boxes' bounding box)."""
-    merged = sorted(boxes)
-    changed = True
-    while changed:
-        changed = False
-        result: list[Bounds] = []
-        for box in merged:
-            for i, other in enumerate(result):
-                if box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]:
-                    result[i] = (
-                        min(box[0], other[0]),
-                        min(box[1], other[1]),
-                        max(box[2], other[2]),
-                        max(box[3], other[3]),
-                    )
-                    changed = True
-                    break
-            else:
-                result.append(box)
-        merged = result
-    return merged
 
 
 def _touches(d: Detection, width: int, height: int) -> bool:
