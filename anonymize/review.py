@@ -20,7 +20,8 @@ import yaml
 
 from anonymize.errors import InputError
 from anonymize.fileio import atomic_output, file_sha256, write_synced
-from anonymize.image.pipeline import FACE, POSSIBLE_FACE, ImageReport
+from anonymize.image.pipeline import DETECTED, ImageReport
+from anonymize.image.regions import Polygon, Region
 from anonymize.stories.publish import PublishableStory
 
 PUBLISHED = "published"
@@ -87,18 +88,29 @@ def fingerprint(story: PublishableStory, images: Sequence[ImageReport], settings
         part(f"{name}: alt text", photo.alt)
         part(f"{name}: caption", photo.caption)
         part(f"{name}: content warnings", list(photo.content_warnings))
-        manual = [r for r in image.plan.regions if r.request.reason not in (FACE, POSSIBLE_FACE)]
-        found = [r.request.reason for r in image.plan.regions if r.request.reason in (FACE, POSSIBLE_FACE)]
-        part(
-            f"{name}: redactions",
-            {
-                "style": image.style,
-                "regions": [[r.request.region.shape, list(r.bounds), r.request.reason] for r in manual],
-                "found": {reason: found.count(reason) for reason in sorted(set(found))},
-            },
-        )
+        manual = [r for r in image.plan.regions if r.request.reason not in DETECTED]
+        found = [r.request.reason for r in image.plan.regions if r.request.reason in DETECTED]
+        redactions: dict[str, object] = {
+            "style": image.style,
+            "regions": [[*_shape(r.request.region), list(r.bounds), r.request.reason] for r in manual],
+            "found": {reason: found.count(reason) for reason in sorted(set(found))},
+        }
+        if image.subject is not None:
+            # Drawn outlines exactly; the model's mask by what it is made from (the original and the model).
+            redactions["background"] = {
+                "treatment": "blur",
+                "subject": [list(p.points) for p in photo.subject] if photo.subject else "automatic",
+            }
+        part(f"{name}: redactions", redactions)
     part("settings", dict(settings))
     return Fingerprint(parts)
+
+
+def _shape(region: Region) -> list[object]:
+    """A manual region's shape, with its points when it is a polygon (a moved corner changes it)."""
+    if isinstance(region, Polygon):
+        return [region.shape, [list(point) for point in region.points]]
+    return [region.shape]
 
 
 @dataclass(frozen=True)

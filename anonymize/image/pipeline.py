@@ -1,10 +1,10 @@
 """One photo, original in, verified publishable file out: load → find → decide → redact → encode → verify.
 
 Each stage takes the previous stage's value and returns a new one; the report at the end is
-built from those values only. Faces and lines of text found become region requests beside the
-manual ones; with a blurred background, the people are found too and everything else is
-blurred before the regions are redacted on top. The same searches run again on the written
-file as part of its verification.
+built from those values only. With a blurred background, the people are found first and
+everything else is blurred, and the searches look at that treated picture: what is searched is
+what is shown. Faces and lines of text found become region requests beside the manual ones,
+redacted on top. The same searches run again on the written file as part of its verification.
 """
 
 from __future__ import annotations
@@ -202,10 +202,11 @@ def anonymize_image(
 
     image = load_image(source, settings)
     check_fits(encoder, destination, image.size)
-    faces = finder.search(image.pixels)
-    text = text_finder.search(image.pixels) if text_finder is not None else None
+    # With a blurred background, what is searched is what will be shown: the treated picture.
     found = find_subject(image, subject) if settings.background == "blur" else None
     treated = image.pixels if found is None else treat_background(image.pixels, found, seed=image.source.sha256)
+    faces = finder.search(treated)
+    text = text_finder.search(treated) if text_finder is not None else None
     plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
     redacted = redact(treated, plan, style, seed=image.source.sha256)
     for _ in range(TEXT_ROUNDS if text_finder is not None else 0):
@@ -228,10 +229,9 @@ def anonymize_image(
     try:
         with atomic_output(destination) as temporary:
             write_synced(temporary, data)
-            everywhere = found is not None
-            checks = [face_check(finder, faces, plan, settings.faces.verify, everywhere)]
+            checks = [face_check(finder, faces, plan, settings.faces.verify)]
             if text_finder is not None and text is not None:
-                checks.append(text_check(text_finder, text, plan, settings.faces.verify, everywhere))
+                checks.append(text_check(text_finder, text, plan, settings.faces.verify))
             verification = verify_output(temporary, encoder, redacted, plan, *checks)
             if not verification.passed:
                 report = ImageReport(image, faces, text, found, plan, style.name, verification, None)

@@ -152,7 +152,7 @@ def parse_region(spec: str) -> Region:
     raise ``ValueError`` with a readable reason."""
     match = _SPEC.match(spec)
     if match is None:
-        raise ValueError(f"expected [SHAPE:]X,Y,W,H or polygon:X1,Y1,X2,Y2,... with numbers, got {spec!r}")
+        raise ValueError(f"expected [SHAPE:]X,Y,W,H with whole numbers (or polygon:X1,Y1,X2,Y2,...), got {spec!r}")
     shape = match.group("shape") or "box"
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r} (known: {', '.join(SHAPES)})")

@@ -90,9 +90,7 @@ def verify_output(
     return Verification(tuple(checks))
 
 
-def face_check(
-    finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: str, changed_everywhere: bool = False
-) -> PixelsCheck:
+def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
     """A check that every face ``found`` in the picture is redacted and that a new search of the
     decoded file finds no face; any sure face found again fails it.
 
@@ -124,20 +122,17 @@ def face_check(
     return check
 
 
-def text_check(
-    finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: str, changed_everywhere: bool = False
-) -> PixelsCheck:
+def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
     """A check that every line of text ``found`` is wholly redacted and that a new search of the
     decoded file finds no sure line of text that is not: around the redacted regions in ``changed``
-    mode (elsewhere the file shows the searched picture), everywhere in ``full`` mode or when the
-    background was treated."""
+    mode (elsewhere the file shows the searched picture), everywhere in ``full`` mode."""
 
     def check(decoded: np.ndarray) -> Check:
         height, width = decoded.shape[:2]
         uncovered = [line for line in found.lines if plan.covered(line.polygon(), width, height) < 1.0]
         if uncovered:
             return Check("no_text", False, f"{len(uncovered)} line(s) of text found but not wholly redacted")
-        near = None if mode == "full" or changed_everywhere else [planned.bounds for planned in plan.regions]
+        near = None if mode == "full" else [planned.bounds for planned in plan.regions]
         if near == []:
             return Check("no_text", True, "no text found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)

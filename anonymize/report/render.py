@@ -7,7 +7,7 @@ from importlib import resources
 
 import jinja2
 
-from anonymize.image.pipeline import FACE, POSSIBLE_FACE
+from anonymize.image.pipeline import FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
 
 #: The page loads nothing: no scripts at all, pictures from its own folder, its one style block.
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'none'"
@@ -22,13 +22,26 @@ _ENV = jinja2.Environment(
 )
 
 
+#: What each kind of region is called in the report's table.
+KIND_NAMES = {
+    "face": "face",
+    "review": "possible face",
+    "text": "text",
+    "text-review": "possible text",
+    "manual": "manual",
+}
+
+
 def region_kind(reason: str) -> str:
-    """How the report draws a region: a face, a possible face to look at, or a manual region."""
-    return {FACE: "face", POSSIBLE_FACE: "review"}.get(reason, "manual")
+    """How the report draws a region: a face, a possible face to look at, text, possible text, or
+    a manual region."""
+    return {FACE: "face", POSSIBLE_FACE: "review", TEXT: "text", POSSIBLE_TEXT: "text-review"}.get(reason, "manual")
 
 
 def render_html(document: Mapping[str, object]) -> str:
     """The report page: a summary, then every story with its photos, text and decisions."""
     css = resources.files("anonymize.report").joinpath("templates/report.css").read_text(encoding="utf-8")
     template = _ENV.get_template("report.html")
-    return template.render(report=document, csp=CONTENT_SECURITY_POLICY, kind=region_kind, css=css)
+    return template.render(
+        report=document, csp=CONTENT_SECURITY_POLICY, kind=region_kind, kind_names=KIND_NAMES, css=css
+    )

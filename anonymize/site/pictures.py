@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from anonymize.config import ImageSettings
@@ -69,7 +69,8 @@ def make_pictures(
             # Named after where it comes from, only inside the staging folder, never published.
             key = hashlib.sha256(f"{story.path}\0{index}".encode()).hexdigest()[:16]
             try:
-                report = anonymize_image(photo.source, full_size / f"{key}.jpg", photo.regions, settings)
+                own = replace(settings, background=photo.background) if photo.background else settings
+                report = anonymize_image(photo.source, full_size / f"{key}.jpg", photo.regions, own, photo.subject)
                 sizes = derive(full_size / f"{key}.jpg", web, widths)
             except AnonymizeError as err:
                 failures.append(PictureFailure(story, photo, err))

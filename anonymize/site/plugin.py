@@ -34,11 +34,13 @@ from mkdocs.structure.pages import Page
 
 from anonymize import review
 from anonymize.check import check_site, expectations, write_manifest
-from anonymize.config import ImageSettings, StorySettings
+from anonymize.config import BACKGROUNDS, DEFAULT_MIN_TEXT, ImageSettings, StorySettings, TextSettings
 from anonymize.errors import AnonymizeError, BuildErrors, InputError
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
 from anonymize.image.detect.faces import detector
+from anonymize.image.detect.text import TextDetector
 from anonymize.image.redact import STYLES
+from anonymize.image.segment import segmenter
 from anonymize.report.model import ReportPhoto, ReportStory, excluded_story, report_document, story_inputs
 from anonymize.report.write import original_view, write_report
 from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status
@@ -74,6 +76,11 @@ class AnonymizeConfig(base.Config):
     redact = c.ListOfItems(c.Type(str), default=[])
     #: How redacted regions are drawn; an opaque fill unless the curator chooses otherwise.
     style = c.Choice(tuple(STYLES), default="solid")
+    #: What happens behind the people in every photo that does not say: keep or blur.
+    background = c.Choice(BACKGROUNDS, default="keep")
+    #: Find and cover scene text (signs, plates, house numbers, screens), down to min_text pixels.
+    text = c.Type(bool, default=True)
+    min_text = c.Type(int, default=DEFAULT_MIN_TEXT)
     #: Language of the stories that do not name one (BCP 47).
     language = c.Type(str, default="en")
     #: Language of the pages' own words (labels, links); by default the theme's.
@@ -175,7 +182,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             return
         self._cleanup()
         self._staging = Path(tempfile.mkdtemp(prefix="anonymize-build-"))
-        settings = ImageSettings(style=self.config.style)
+        settings = self.image_settings()
         self.pictures = make_pictures(self.exhibition, self._staging, settings)
         entries, publish = self._decide(settings)
         self.pages = story_pages(publish, self.pictures)
@@ -187,13 +194,30 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             self._cleanup()
             raise PluginError("\n".join([*self.failure.lines(), str(self.failure)]))
 
+    def image_settings(self) -> ImageSettings:
+        try:
+            return ImageSettings(
+                style=self.config.style,
+                text=TextSettings(self.config.text, self.config.min_text),
+                background=self.config.background,
+            )
+        except ValueError as err:
+            raise PluginError(f"anonymize: plugin setting: {err}") from None
+
     def fingerprint_settings(self, settings: ImageSettings) -> dict[str, object]:
         """The settings a curator's approval depends on: how pictures are made and redacted."""
         faces = settings.faces
         return {
             "style": settings.style,
             "max_pixels": settings.max_pixels,
-            "background": list(settings.background),
+            "matte": list(settings.matte),
+            "background": settings.background,
+            "person_model": segmenter().describe(),
+            "text": {
+                "searched": settings.text.enabled,
+                "min_text": settings.text.min_text,
+                "model": TextDetector.describe()["model"],
+            },
             "faces": {
                 "detectors": [{"name": name, "model": detector(name).describe()["model"]} for name in faces.detectors],
                 "min_face": faces.min_face,

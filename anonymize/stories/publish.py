@@ -23,6 +23,7 @@ import markdown
 from anonymize.config import StorySettings
 from anonymize.errors import InputError, InputErrors, display_path
 from anonymize.image.plan import RegionRequest
+from anonymize.image.regions import Polygon
 from anonymize.stories.consent import ConsentDecision, decide
 from anonymize.stories.load import StoryFile, read_story
 from anonymize.stories.schema import STORY_FIELDS, Consent, Fields, FrontMatter, read_consent, read_front_matter
@@ -63,6 +64,10 @@ class PublishablePhoto:
     regions: tuple[RegionRequest, ...]
     #: Shown before the picture, which is then only shown on request.
     content_warnings: tuple[str, ...] = ()
+    #: ``keep`` or ``blur`` what is behind the people; None: the project's setting.
+    background: str | None = None
+    #: Polygons round the people, drawn in the story, instead of the person model's mask.
+    subject: tuple[Polygon, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -355,7 +360,11 @@ class _Story:
                 photo_warnings = tuple(
                     plain(w, f"photos[{i}].content_warnings[{j}]") or "" for j, w in enumerate(photo.content_warnings)
                 )
-                photos.append(PublishablePhoto(source, photo.file, alt, caption, requests, photo_warnings))
+                photos.append(
+                    PublishablePhoto(
+                        source, photo.file, alt, caption, requests, photo_warnings, photo.background, photo.subject
+                    )
+                )
         testimony = testimony_html = None
         if self.decision.testimony is None:
             testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, count)

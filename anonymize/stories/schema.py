@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from anonymize.config import BACKGROUNDS
 from anonymize.errors import printable
 from anonymize.image.regions import SHAPES, Polygon, Region
 from anonymize.stories.text import term_problem
@@ -49,6 +50,10 @@ class PhotoEntry:
     regions: tuple[RegionEntry, ...] = ()
     #: What this picture shows that a visitor may not want to see; it is then shown on request.
     content_warnings: tuple[str, ...] = ()
+    #: ``keep`` or ``blur`` what is behind the people (default: the project's setting).
+    background: str | None = None
+    #: Where the people are, drawn by hand, instead of the person model's mask.
+    subject: tuple[Polygon, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,15 @@ STORY_FIELDS = {
     "redact": False,
     "allow": False,
 }
-PHOTO_FIELDS = {"file": True, "alt": True, "caption": False, "content_warnings": False, "regions": False}
+PHOTO_FIELDS = {
+    "file": True,
+    "alt": True,
+    "caption": False,
+    "content_warnings": False,
+    "regions": False,
+    "background": False,
+    "subject": False,
+}
 CONSENT_FIELDS = {"portrait": True, "testimony": True, "given": True, "expires": False, "withdrawn": False}
 REGION_FIELDS = {**dict.fromkeys(SHAPES, False), "reason": True}
 
@@ -240,9 +253,28 @@ def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
         for i, item in enumerate(fields.items(data["regions"], f"{field}.regions") if "regions" in data else [])
         if (region := _region(fields, item, f"{field}.regions[{i}]")) is not None
     )
+    background = None
+    if "background" in data:
+        background = fields.text(data["background"], f"{field}.background")
+        if background is not None and background not in BACKGROUNDS:
+            fields.problem(
+                f"{field}.background", f"expected one of {', '.join(BACKGROUNDS)}, got {describe(background)}"
+            )
+    subject = _subject(fields, data["subject"], f"{field}.subject") if "subject" in data else ()
+    if subject and background != "blur":
+        fields.problem(f"{field}.subject", "a subject outline only applies with background: blur on the same photo")
     if len(fields.problems) > before or file is None or alt is None:
         return None
-    return PhotoEntry(file, alt, caption, regions, warnings)
+    return PhotoEntry(file, alt, caption, regions, warnings, background, subject)
+
+
+def _subject(fields: Fields, value: object, field: str) -> tuple[Polygon, ...]:
+    """One polygon ``[[x, y], ...]`` or a list of them, one per person."""
+    if isinstance(value, list) and value and all(isinstance(p, list) and p and isinstance(p[0], list) for p in value):
+        found = [polygon_points(fields, item, f"{field}[{i}]") for i, item in enumerate(value)]
+        return tuple(p for p in found if p is not None)
+    polygon = polygon_points(fields, value, field)
+    return (polygon,) if polygon is not None else ()
 
 
 def _region(fields: Fields, value: object, field: str) -> RegionEntry | None:

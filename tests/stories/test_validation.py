@@ -88,7 +88,7 @@ def test_a_valid_story_loads(project: Project) -> None:
         (
             "pseudonym: A\nphotos: [{file: p.jpg, alt: x, regions: [{box: [1, 2, 3, 4], ellipse: [1, 2, 3, 4], "
             "reason: r}]}]\n",
-            "photos[0].regions[0]: expected exactly one of box, ellipse, got 2",
+            "photos[0].regions[0]: expected exactly one of box, ellipse, polygon, got 2",
         ),
         ("pseudonym: A\nphotos: [{file: missing.jpg, alt: x}]\n", "photos[0].file: no such file in"),
         ("pseudonym: A\nphotos: [{file: ../outside.jpg, alt: x}]\n", "photos[0].file: leaves"),
