@@ -27,6 +27,8 @@ CELLS = 16
 #: Noise (0..255) added to the cells, and grain added to the blurred result.
 CELL_NOISE = 14.0
 GRAIN = 4.0
+#: The blur is smoothed at this size (longer side) and then enlarged.
+SMOOTH_SIDE = 512
 #: The guided filter: radius as a share of the longer side of the guide, and its smoothing.
 GUIDE_SIDE = 1024
 GUIDE_RADIUS = 6
@@ -172,9 +174,14 @@ def treat_background(pixels: np.ndarray, subject: Subject, seed: str) -> np.ndar
     fallback = fallback / max(float(background.sum()), 1.0)
     cells = np.where(weight[..., None] > 1e-3, colour / np.maximum(weight[..., None], 1e-3), fallback)
     cells = cells + rng.normal(0.0, CELL_NOISE, size=(*cells.shape[:2], 1))
-    smooth = cv2.resize(cells.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
-    sigma = max(height, width) / (2.0 * CELLS)
-    smooth = cv2.GaussianBlur(smooth, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
+    # Smoothed on a small copy (a wide blur at full size would take minutes on 24 MP), then
+    # enlarged: the result has no detail finer than a cell either way.
+    mid_scale = min(1.0, SMOOTH_SIDE / max(height, width))
+    mid_size = (max(1, round(width * mid_scale)), max(1, round(height * mid_scale)))
+    mid = cv2.resize(cells.astype(np.float32), mid_size, interpolation=cv2.INTER_CUBIC)
+    sigma = max(mid_size) / (2.0 * CELLS)
+    mid = cv2.GaussianBlur(mid, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
+    smooth = cv2.resize(mid, (width, height), interpolation=cv2.INTER_LINEAR)
     grain = rng.normal(0.0, GRAIN, size=(height, width, 1)).astype(np.float32)
     blurred = smooth + grain
     alpha = subject.alpha[..., None]

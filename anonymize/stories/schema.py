@@ -261,8 +261,10 @@ def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
                 f"{field}.background", f"expected one of {', '.join(BACKGROUNDS)}, got {describe(background)}"
             )
     subject = _subject(fields, data["subject"], f"{field}.subject") if "subject" in data else ()
-    if subject and background != "blur":
-        fields.problem(f"{field}.subject", "a subject outline only applies with background: blur on the same photo")
+    if subject and background == "keep":
+        fields.problem(f"{field}.subject", "the people are outlined to blur what is behind them; background is keep")
+    elif subject:
+        background = "blur"  # outlining the people asks for the background to be treated
     if len(fields.problems) > before or file is None or alt is None:
         return None
     return PhotoEntry(file, alt, caption, regions, warnings, background, subject)

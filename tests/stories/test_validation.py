@@ -90,6 +90,26 @@ def test_a_valid_story_loads(project: Project) -> None:
             "reason: r}]}]\n",
             "photos[0].regions[0]: expected exactly one of box, ellipse, polygon, got 2",
         ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, regions: [{polygon: [[1, 2], [3, 4]], reason: r}]}]\n",
+            "photos[0].regions[0].polygon: expected a list of at least three [x, y] points",
+        ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x,regions: [{polygon: [[0, 0], [5, 5], [8, 8]], reason: r}]}]\n",
+            "photos[0].regions[0].polygon: a polygon needs an area",
+        ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, background: fog}]\n",
+            "photos[0].background: expected one of keep, blur",
+        ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, background: keep, subject: [[0, 0], [9, 0], [9, 9]]}]\n",
+            "photos[0].subject: the people are outlined to blur",
+        ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, subject: [[[0, 0], [9, 0], [9, 9]], [[1, 1], [2]]]}]\n",
+            "photos[0].subject[1]: expected a list of at least three [x, y] points",
+        ),
         ("pseudonym: A\nphotos: [{file: missing.jpg, alt: x}]\n", "photos[0].file: no such file in"),
         ("pseudonym: A\nphotos: [{file: ../outside.jpg, alt: x}]\n", "photos[0].file: leaves"),
         ("pseudonym: A\nphotos: [{file: /etc/passwd, alt: x}]\n", "photos[0].file: must be a path inside"),
