@@ -10,7 +10,6 @@ pose, from behind as well, because VOC's person class does.
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from functools import cache
 from importlib import resources
@@ -20,7 +19,7 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-from anonymize.errors import AnonymizeError
+from anonymize.image.onnx import checked, session
 
 
 class Segmenter(ABC):
@@ -46,18 +45,8 @@ class DeepLabV3(Segmenter):
     PERSON = 15  # PASCAL VOC's class index of "person"
 
     def __init__(self, threads: int = 0) -> None:
-        import onnxruntime
-
         data = (resources.files("anonymize") / "models" / self.MODEL_FILE).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != self.MODEL_SHA256:
-            raise AnonymizeError(
-                None, f"the person model anonymize/models/{self.MODEL_FILE} is damaged (sha256 {digest[:16]}…)"
-            )
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads
-        self._session: Any = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        self._session: Any = session(checked(data, self.MODEL_SHA256, f"the person model {self.MODEL_FILE}"), threads)
         self._input = self._session.get_inputs()[0].name
 
     def people(self, rgb: np.ndarray) -> np.ndarray:

