@@ -32,9 +32,10 @@ class Segmenter(ABC):
         """The probability (0..1, float32) that each part of an H x W x 3 uint8 RGB picture shows a
         person, on the model's own coarse grid stretched over the whole picture."""
 
+    @classmethod
     @abstractmethod
-    def describe(self) -> str:
-        """The model and its hash, for the report and the approval fingerprint."""
+    def describe(cls) -> str:
+        """The model and its hash, for the report and the approval fingerprint (without loading it)."""
 
 
 class DeepLabV3(Segmenter):
@@ -58,8 +59,9 @@ class DeepLabV3(Segmenter):
         person: np.ndarray = (odds[self.PERSON] / odds.sum(axis=0)).astype(np.float32)
         return person
 
-    def describe(self) -> str:
-        model = f"{self.MODEL_FILE}, sha256 {self.MODEL_SHA256[:16]}…"
+    @classmethod
+    def describe(cls) -> str:
+        model = f"{cls.MODEL_FILE}, sha256 {cls.MODEL_SHA256[:16]}…"
         return f"DeepLab-v3 person class ({model}), onnxruntime {version('onnxruntime')}"
 
 

@@ -40,7 +40,7 @@ from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
 from anonymize.image.detect.faces import detector
 from anonymize.image.detect.text import TextDetector
 from anonymize.image.redact import STYLES
-from anonymize.image.segment import segmenter
+from anonymize.image.segment import DEFAULT_SEGMENTER, SEGMENTERS
 from anonymize.report.model import ReportPhoto, ReportStory, excluded_story, report_document, story_inputs
 from anonymize.report.write import original_view, write_report
 from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status
@@ -212,7 +212,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             "max_pixels": settings.max_pixels,
             "matte": list(settings.matte),
             "background": settings.background,
-            "person_model": segmenter().describe(),
+            "person_model": SEGMENTERS[DEFAULT_SEGMENTER].describe(),
             "text": {
                 "searched": settings.text.enabled,
                 "min_text": settings.text.min_text,
