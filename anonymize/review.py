@@ -15,13 +15,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from anonymize.errors import InputError
 from anonymize.fileio import atomic_output, file_sha256, write_synced
-from anonymize.image.pipeline import DETECTED, ImageReport
-from anonymize.image.regions import Polygon, Region
+from anonymize.image.pipeline import DETECTED
 from anonymize.stories.publish import PublishableStory
 
 PUBLISHED = "published"
@@ -63,8 +63,11 @@ class Fingerprint:
         return {"digest": self.digest, "parts": dict(self.parts)}
 
 
-def fingerprint(story: PublishableStory, images: Sequence[ImageReport], settings: Mapping[str, object]) -> Fingerprint:
-    """The fingerprint of a story as it would be published, with each photo's image report.
+def fingerprint(
+    story: PublishableStory, images: Sequence[Mapping[str, Any]], settings: Mapping[str, object]
+) -> Fingerprint:
+    """The fingerprint of a story as it would be published, with each photo's image report (as
+    ``ImageReport.to_dict`` writes it: what the curator sees is what the approval binds to).
 
     Manual regions count exactly. Regions a detector found count by how many there are and how
     sure the detector was: their boxes follow from the original and the settings (both in the
@@ -84,18 +87,18 @@ def fingerprint(story: PublishableStory, images: Sequence[ImageReport], settings
     part("testimony", story.testimony_html)
     for photo, image in zip(story.photos, images, strict=True):
         name = f"photo {photo.file}"
-        part(name, image.image.source.sha256)
+        part(name, image["input"]["sha256"])
         part(f"{name}: alt text", photo.alt)
         part(f"{name}: caption", photo.caption)
         part(f"{name}: content warnings", list(photo.content_warnings))
-        manual = [r for r in image.plan.regions if r.request.reason not in DETECTED]
-        found = [r.request.reason for r in image.plan.regions if r.request.reason in DETECTED]
+        manual = [r for r in image["regions"] if r["reason"] not in DETECTED]
+        found = [r["reason"] for r in image["regions"] if r["reason"] in DETECTED]
         redactions: dict[str, object] = {
-            "style": image.style,
-            "regions": [[*_shape(r.request.region), list(r.bounds), r.request.reason] for r in manual],
+            "style": image["style"],
+            "regions": [[*_shape(r), _bounds(r), r["reason"]] for r in manual],
             "found": {reason: found.count(reason) for reason in sorted(set(found))},
         }
-        if image.subject is not None:
+        if image["background"]["treatment"] != "keep":
             # Drawn outlines exactly; the model's mask by what it is made from (the original and the model).
             redactions["background"] = {
                 "treatment": "blur",
@@ -106,11 +109,17 @@ def fingerprint(story: PublishableStory, images: Sequence[ImageReport], settings
     return Fingerprint(parts)
 
 
-def _shape(region: Region) -> list[object]:
+def _shape(region: Mapping[str, Any]) -> list[object]:
     """A manual region's shape, with its points when it is a polygon (a moved corner changes it)."""
-    if isinstance(region, Polygon):
-        return [region.shape, [list(point) for point in region.points]]
-    return [region.shape]
+    if "points" in region:
+        return [region["shape"], [list(point) for point in region["points"]]]
+    return [region["shape"]]
+
+
+def _bounds(region: Mapping[str, Any]) -> list[int]:
+    """The pixels a region covers, as (x0, y0, x1, y1)."""
+    x, y, width, height = region["box"]
+    return [x, y, x + width, y + height]
 
 
 @dataclass(frozen=True)

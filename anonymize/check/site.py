@@ -10,21 +10,24 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from anonymize import __version__
+from anonymize.cache import Cache, key_of, tool_identity
 from anonymize.check import readers
 from anonymize.config import FaceSettings, StorySettings
 from anonymize.errors import display_path
-from anonymize.fileio import atomic_output, write_synced
+from anonymize.fileio import atomic_output, file_sha256, write_synced
 from anonymize.image.detect.faces import FaceFinder
+from anonymize.progress import Progress, Quiet
 from anonymize.stories.publish import every_redact_term
 from anonymize.stories.text import Redactor, folded
+from anonymize.workers import Runner, Serial
 
 #: The build's list of every file it wrote, with its hash; at the site's root, published with it.
 MANIFEST = "anonymize-manifest.json"
@@ -86,13 +89,18 @@ def expectations(settings: StorySettings) -> Expectations:
     return Expectations(originals, frozenset(names), tuple(every_redact_term(settings)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class SiteFile:
-    """One file of the site, read once."""
+    """One file of the site: its hash taken once, its bytes read when a check needs them (a
+    site of thousands of pictures is never held in memory at once)."""
 
     name: str  # relative, with forward slashes
     path: Path
-    data: bytes
+    sha256: str
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
 
     @property
     def suffix(self) -> str:
@@ -112,13 +120,25 @@ class SiteFile:
         return data.decode("utf-8", errors="replace")
 
 
+@dataclass(frozen=True)
+class Means:
+    """How the checks may run: worker processes for the face search, a store of earlier results
+    (by the file's hash and the checker's own identity), and where to show progress."""
+
+    runner: Runner = field(default_factory=Serial)
+    verdicts: Cache | None = None
+    progress: Progress = field(default_factory=Quiet)
+
+
 class SiteCheck(ABC):
     """One kind of check over every file of a site."""
 
     name: ClassVar[str]
 
     @abstractmethod
-    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+    def run(
+        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+    ) -> Iterator[tuple[SiteFile | None, str]]:
         """Yield (file, reason) for each finding; a file of None means the site as a whole."""
 
 
@@ -127,7 +147,9 @@ class ManifestCheck(SiteCheck):
 
     name = "manifest"
 
-    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+    def run(
+        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+    ) -> Iterator[tuple[SiteFile | None, str]]:
         manifest = next((f for f in files if f.name == MANIFEST), None)
         if manifest is None:
             yield None, f"no {MANIFEST}: nothing says which files the build wrote"
@@ -143,7 +165,7 @@ class ManifestCheck(SiteCheck):
         for name, file in present.items():
             if name not in listed:
                 yield file, "not in the build's manifest: left from an earlier build or added by hand"
-            elif listed[name] != _sha256(file.data):
+            elif listed[name] != file.sha256:
                 yield file, "changed since the build (its hash differs from the manifest's)"
         for name in sorted(set(listed) - set(present)):
             yield None, f"{name}: listed in the manifest but missing"
@@ -154,30 +176,38 @@ class PictureCheck(SiteCheck):
 
     name = "pictures"
 
-    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
-        finder: FaceFinder | None = None
-        for file in files:
-            if file.suffix not in PICTURE_SUFFIXES:
-                continue
+    def run(
+        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+    ) -> Iterator[tuple[SiteFile | None, str]]:
+        pictures = [file for file in files if file.suffix in PICTURE_SUFFIXES]
+        for file in pictures:
             extras = self._extras(file)
             if extras:
                 yield file, f"holds more than pixels: {'; '.join(extras)}"
-            try:
-                with Image.open(io.BytesIO(file.data)) as image:
-                    frames = getattr(image, "n_frames", 1)
-                    pixels = np.asarray(image.convert("RGB"))
-            except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as err:
-                yield file, f"cannot be decoded as a picture: {err}"
-                continue
-            if frames != 1:
-                yield file, f"holds {frames} pictures"
-            if min(pixels.shape[:2]) < expected.faces.min_face:
-                continue  # an icon: smaller than the smallest face searched for
-            finder = finder or FaceFinder.from_settings(expected.faces)
-            faces = [face for face in finder.search(pixels).faces if face.sure]
-            if faces:
-                boxes = ", ".join("x{} y{} w{} h{}".format(*face.box) for face in faces)
-                yield file, f"shows {len(faces)} face(s) a detector finds: {boxes}"
+        # Decoding and the face search, the costly part, in the workers; a picture already
+        # looked at, byte for byte, by this same checker is not looked at again.
+        keys = {file.name: _look_key(file.sha256, expected.faces) for file in pictures}
+        looks: dict[str, dict[str, Any]] = {}
+        for file in pictures:
+            entry = means.verdicts.get(keys[file.name]) if means.verdicts is not None else None
+            if entry is not None:
+                looks[file.name] = entry.data
+        to_look = [file for file in pictures if file.name not in looks]
+        means.progress.start("site check", len(pictures), len(looks), f"{len(looks)} seen before" if looks else "")
+        try:
+            for index, look in means.runner.run(_look, [(file.path, expected.faces) for file in to_look]):
+                file = to_look[index]
+                means.progress.step(file.name)
+                if look["sha256"] != file.sha256:
+                    look = {"sha256": file.sha256, "problems": ["changed while the site was being checked"]}
+                elif means.verdicts is not None:
+                    means.verdicts.put(keys[file.name], look, {})
+                looks[file.name] = look
+        finally:
+            means.progress.finish()
+        for file in pictures:
+            for problem in looks[file.name]["problems"]:
+                yield file, problem
 
     @staticmethod
     def _extras(file: SiteFile) -> list[str]:
@@ -193,17 +223,45 @@ class PictureCheck(SiteCheck):
         return [f"{key} block" for key in found]
 
 
+def _look_key(sha256: str, faces: FaceSettings) -> str:
+    return key_of({"kind": "site picture", "tool": tool_identity(), "sha256": sha256, "faces": asdict(faces)})
+
+
+def _look(job: tuple[Path, FaceSettings]) -> dict[str, Any]:
+    """Decode one picture and search it for faces (run in a worker): the file's hash and what
+    is wrong with it, as lines."""
+    path, settings = job
+    data = path.read_bytes()
+    problems = []
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            frames = getattr(image, "n_frames", 1)
+            pixels = np.asarray(image.convert("RGB"))
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as err:
+        return {"sha256": _sha256(data), "problems": [f"cannot be decoded as a picture: {err}"]}
+    if frames != 1:
+        problems.append(f"holds {frames} pictures")
+    if min(pixels.shape[:2]) >= settings.min_face:  # smaller: an icon, smaller than any face searched for
+        faces = [face for face in FaceFinder.from_settings(settings).search(pixels).faces if face.sure]
+        if faces:
+            boxes = ", ".join("x{} y{} w{} h{}".format(*face.box) for face in faces)
+            problems.append(f"shows {len(faces)} face(s) a detector finds: {boxes}")
+    return {"sha256": _sha256(data), "problems": problems}
+
+
 class OriginalsCheck(SiteCheck):
     """No file is a copy of an original photo or carries an original's file name."""
 
     name = "originals"
 
-    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+    def run(
+        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+    ) -> Iterator[tuple[SiteFile | None, str]]:
         originals = expected.originals
         # Names with their suffix, as a story lists them: short stems ("window") are ordinary words.
         full_names = sorted(n for n in expected.original_names if PurePosixPath(n).suffix)
         for file in files:
-            digest = _sha256(file.data)
+            digest = file.sha256
             if digest in originals:
                 yield file, f"is a copy of the original {originals[digest]}"
             parts = PurePosixPath(file.name.lower())
@@ -223,7 +281,9 @@ class RemoteCheck(SiteCheck):
 
     name = "remote"
 
-    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+    def run(
+        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+    ) -> Iterator[tuple[SiteFile | None, str]]:
         for file in files:
             text = file.text()
             if text is None:
@@ -255,7 +315,9 @@ class TermsCheck(SiteCheck):
 
     name = "terms"
 
-    def run(self, files: Sequence[SiteFile], expected: Expectations) -> Iterator[tuple[SiteFile | None, str]]:
+    def run(
+        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+    ) -> Iterator[tuple[SiteFile | None, str]]:
         if not expected.terms:
             return
         redactor = Redactor(expected.terms)
@@ -277,19 +339,30 @@ class TermsCheck(SiteCheck):
 CHECKS: tuple[SiteCheck, ...] = (ManifestCheck(), PictureCheck(), OriginalsCheck(), RemoteCheck(), TermsCheck())
 
 
-def check_site(site_dir: Path, expected: Expectations, checks: Sequence[SiteCheck] = CHECKS) -> list[Finding]:
-    """Every finding of every check on the site in ``site_dir``."""
+def check_site(
+    site_dir: Path,
+    expected: Expectations,
+    checks: Sequence[SiteCheck] = CHECKS,
+    *,
+    runner: Runner | None = None,
+    verdicts: Cache | None = None,
+    progress: Progress | None = None,
+) -> list[Finding]:
+    """Every finding of every check on the site in ``site_dir``; pictures are searched for faces
+    by ``runner``'s workers, and not again when ``verdicts`` holds this checker's result for the
+    same bytes."""
     if not site_dir.is_dir():
         return [Finding(site_dir, "no such site folder")]
+    means = Means(runner or Serial(), verdicts, progress or Quiet())
     files, findings = [], []
     for path in sorted(site_dir.rglob("*")):
         name = path.relative_to(site_dir).as_posix()
         if path.is_symlink():
             findings.append(Finding(path, "a symbolic link: a site holds files, not links to elsewhere"))
         elif path.is_file():
-            files.append(SiteFile(name, path, path.read_bytes()))
+            files.append(SiteFile(name, path, file_sha256(path)))
     for check in checks:
-        for file, reason in check.run(files, expected):
+        for file, reason in check.run(files, expected, means):
             findings.append(Finding(file.path if file is not None else site_dir, reason))
     return findings
 

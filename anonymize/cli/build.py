@@ -11,6 +11,7 @@ import click
 from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.cli.stories import exclusion_lines
 from anonymize.errors import AnonymizeError, display_path
+from anonymize.progress import progress_for
 from anonymize.review import NEEDS_REVIEW
 from anonymize.site.build import BuildResult, build_site, shown
 from anonymize.site.pages import STORIES
@@ -21,6 +22,24 @@ WITH_ORIGINALS = click.option(
     is_flag=True,
     help="Show each original, unredacted, beside its redaction in the local report (never in the site).",
 )
+
+
+UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def memory_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """A number of bytes, written as 2GB, 1500MB or 2.5G (decimal units)."""
+    if value is None:
+        return None
+    text = value.strip().upper().removesuffix("B").strip()
+    unit = text[-1:] if text[-1:] in UNITS else ""
+    try:
+        size = int(float(text[: len(text) - len(unit)]) * UNITS[unit])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a size such as 2GB or 1500MB") from None
+    if size < 100 * 10**6:
+        raise click.BadParameter(f"{value!r} is too little to anonymize a photo in; give at least 100MB")
+    return size
 
 
 def build_summary(result: BuildResult) -> list[str]:
@@ -65,13 +84,32 @@ def build_summary(result: BuildResult) -> list[str]:
     "(default: site-draft/), for review only.",
 )
 @WITH_ORIGINALS
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Photos anonymized at once, each by its own process (default: one per core).",
+)
+@click.option(
+    "--memory",
+    callback=memory_size,
+    metavar="SIZE",
+    default=None,
+    help="Memory the build may use, e.g. 4GB (default: 1 GB per core, at most half the machine's); "
+    "large photos then wait for each other rather than run side by side.",
+)
+@click.option("--no-cache", is_flag=True, help="Anonymize every photo again, ignoring (and not keeping) earlier work.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors: no progress, no summary.")
 def build_command(
     config_file: Path,
     as_of: dt.datetime | None,
     site_dir: Path | None,
     draft: bool,
     with_originals: bool,
+    jobs: int | None,
+    memory: int | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Build the exhibition: stories checked, photos anonymized and verified, pages written.
@@ -82,6 +120,10 @@ def build_command(
     as it was, every reason is printed (one line each, naming the file) and the exit status is
     non-zero (2 for bad input, 1 for a picture or site that could not be proven clean).
 
+    Anonymized pictures are kept in the project's cache (.anonymize-cache/, never committed or
+    published): a rebuild makes only the photos whose original, regions or settings changed.
+    Progress shows as a bar on a terminal and as plain lines otherwise.
+
     \b
     Example:
       anonymize build
@@ -90,7 +132,15 @@ def build_command(
     """
     try:
         result = build_site(
-            config_file, as_of.date() if as_of else None, site_dir, draft=draft, with_originals=with_originals
+            config_file,
+            as_of.date() if as_of else None,
+            site_dir,
+            draft=draft,
+            with_originals=with_originals,
+            use_cache=not no_cache,
+            jobs=jobs,
+            memory=memory,
+            progress=progress_for(quiet),
         )
     except AnonymizeError as err:
         fail(err)

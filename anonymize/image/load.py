@@ -84,6 +84,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ImageInfo:
+    """What is known of an original once decoded, without its pixels (reports keep this)."""
+
+    path: Path
+    size: tuple[int, int]  # displayed (width, height)
+    source: Source
+    orientation: int
+    metadata: tuple[metadata.MetadataItem, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
 class LoadedImage:
     """An upright 8-bit sRGB picture, as viewers display the original, and what it came with."""
 
@@ -98,6 +110,10 @@ class LoadedImage:
     def size(self) -> tuple[int, int]:
         """Displayed (width, height)."""
         return self.pixels.shape[1], self.pixels.shape[0]
+
+    @property
+    def info(self) -> ImageInfo:
+        return ImageInfo(self.path, self.size, self.source, self.orientation, self.metadata, self.warnings)
 
 
 def read_original(path: Path) -> bytes:

@@ -19,11 +19,11 @@ from anonymize import __version__
 from anonymize.config import ImageSettings
 from anonymize.errors import AnonymizeError, InputError, VerificationError
 from anonymize.fileio import atomic_output, write_synced
-from anonymize.image.background import Subject, find_subject, treat_background
+from anonymize.image.background import find_subject, treat_background
 from anonymize.image.detect.faces import Face, FaceFinder, FaceSearch
 from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearch
 from anonymize.image.encode import Encoder, check_fits, encoder_for
-from anonymize.image.load import ORIENTATIONS, LoadedImage, load_image
+from anonymize.image.load import ORIENTATIONS, ImageInfo, load_image
 from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
 from anonymize.image.redact import STYLES, Solid, redact
 from anonymize.image.regions import Polygon
@@ -55,10 +55,11 @@ class Output:
 class ImageReport:
     """Everything the curator needs to know about one photo; names of metadata, never values."""
 
-    image: LoadedImage
+    image: ImageInfo
     faces: FaceSearch
     text: TextSearch | None
-    subject: Subject | None
+    #: What was done behind the people: ``{"treatment": "keep"}`` or the blur and its mask.
+    background: dict[str, object]
     plan: RedactionPlan
     style: str
     verification: Verification
@@ -91,7 +92,7 @@ class ImageReport:
             "style": self.style,
             "faces": self._faces(),
             "text": self._text(),
-            "background": {"treatment": "keep"} if self.subject is None else self.subject.to_dict(),
+            "background": self.background,
             "review": self.review,
             "regions": [planned.to_dict() for planned in self.plan.regions],
             "metadata_removed": [item.to_dict() for item in self.image.metadata],
@@ -200,11 +201,16 @@ def anonymize_image(
     except ValueError as err:
         raise InputError(None, str(err)) from None
 
-    image = load_image(source, settings)
+    loaded = load_image(source, settings)
+    image = loaded.info
     check_fits(encoder, destination, image.size)
     # With a blurred background, what is searched is what will be shown: the treated picture.
-    found = find_subject(image, subject) if settings.background == "blur" else None
-    treated = image.pixels if found is None else treat_background(image.pixels, found, seed=image.source.sha256)
+    found = find_subject(loaded, subject) if settings.background == "blur" else None
+    treated = loaded.pixels if found is None else treat_background(loaded.pixels, found, seed=image.source.sha256)
+    background: dict[str, object] = {"treatment": "keep"} if found is None else found.to_dict()
+    # Past this point only the treated picture is needed: the original's pixels and the mask
+    # are let go, so a large frame is held once, not three times, while it is redacted.
+    del loaded, found
     faces = finder.search(treated)
     text = text_finder.search(treated) if text_finder is not None else None
     plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
@@ -221,6 +227,7 @@ def anonymize_image(
         text = text.adding(TextSearch(tuple(new), again.scales, again.tiles, again.min_text))
         plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
         redacted = redact(treated, plan, style, seed=image.source.sha256)
+    del treated
     try:
         data = encoder.encode(redacted)
     except (OSError, ValueError) as err:
@@ -234,9 +241,9 @@ def anonymize_image(
                 checks.append(text_check(text_finder, text, plan, settings.faces.verify))
             verification = verify_output(temporary, encoder, redacted, plan, *checks)
             if not verification.passed:
-                report = ImageReport(image, faces, text, found, plan, style.name, verification, None)
+                report = ImageReport(image, faces, text, background, plan, style.name, verification, None)
                 raise PhotoVerificationError(destination, report)
     except OSError as err:
         raise InputError(destination, f"cannot write: {err.strerror or err}") from None
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
-    return ImageReport(image, faces, text, found, plan, style.name, verification, output)
+    return ImageReport(image, faces, text, background, plan, style.name, verification, output)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anonymize.errors import InputError
-from anonymize.image.load import LoadedImage
+from anonymize.image.load import ImageInfo, LoadedImage
 from anonymize.image.regions import Polygon, Region
 
 
@@ -44,7 +44,8 @@ class PlannedRegion:
         x0, y0, x1, y1 = self.bounds
         region = self.request.region
         points = (
-            {"points": [[round(x, 1), round(y, 1)] for x, y in region.points]} if isinstance(region, Polygon) else {}
+            # Exact: the approval of a drawn polygon binds to its points as the report states them.
+            {"points": [[x, y] for x, y in region.points]} if isinstance(region, Polygon) else {}
         )
         return {
             "index": self.index,
@@ -81,7 +82,7 @@ class RedactionPlan:
         return float(mask[own].mean())
 
 
-def plan_redactions(image: LoadedImage, requests: Sequence[RegionRequest]) -> RedactionPlan:
+def plan_redactions(image: LoadedImage | ImageInfo, requests: Sequence[RegionRequest]) -> RedactionPlan:
     """Clip every requested region to the picture; a region wholly outside it is an error.
 
     A region that misses the picture entirely is almost always a coordinate mistake (often

@@ -14,12 +14,12 @@ from abc import ABC, abstractmethod
 from functools import cache
 from importlib import resources
 from importlib.metadata import version
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import cv2
 import numpy as np
 
-from anonymize.image.onnx import checked, session
+from anonymize.image.onnx import Model, checked
 
 
 class Segmenter(ABC):
@@ -45,15 +45,14 @@ class DeepLabV3(Segmenter):
     SIZE = 257  # the network's fixed input side
     PERSON = 15  # PASCAL VOC's class index of "person"
 
-    def __init__(self, threads: int = 0) -> None:
+    def __init__(self) -> None:
         data = (resources.files("anonymize") / "models" / self.MODEL_FILE).read_bytes()
-        self._session: Any = session(checked(data, self.MODEL_SHA256, f"the person model {self.MODEL_FILE}"), threads)
-        self._input = self._session.get_inputs()[0].name
+        self._model = Model(checked(data, self.MODEL_SHA256, f"the person model {self.MODEL_FILE}"))
 
     def people(self, rgb: np.ndarray) -> np.ndarray:
         small = cv2.resize(rgb, (self.SIZE, self.SIZE), interpolation=cv2.INTER_AREA)
         blob = cv2.dnn.blobFromImage(small, 1 / 127.5, mean=(127.5, 127.5, 127.5), swapRB=False, crop=False)
-        (logits,) = self._session.run(None, {self._input: blob})
+        (logits,) = self._model.run(None, {self._model.input: blob})
         logits = logits[0] - logits[0].max(axis=0, keepdims=True)
         odds = np.exp(logits)
         person: np.ndarray = (odds[self.PERSON] / odds.sum(axis=0)).astype(np.float32)

@@ -11,11 +11,11 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from anonymize import __version__
 from anonymize.errors import display_path
 from anonymize.fileio import file_sha256
-from anonymize.image.pipeline import ImageReport
 from anonymize.review import EXCLUDED, Decision, Fingerprint, Status
 from anonymize.stories.publish import Exclusion, PublishablePhoto, PublishableStory
 
@@ -28,7 +28,8 @@ class ReportPhoto:
     """One photo of a story in the report: what was done to it and where its preview is."""
 
     photo: PublishablePhoto
-    image: ImageReport | None
+    #: What was found and done, as ``ImageReport.to_dict`` wrote it.
+    image: Mapping[str, Any] | None
     #: The preview's file name inside the report's ``pictures/`` folder.
     preview: str | None = None
     preview_size: tuple[int, int] | None = None
@@ -160,7 +161,7 @@ def _photo(entry: ReportPhoto) -> dict[str, object]:
         "original": None if entry.original is None else f"originals/{entry.original}",
         "published": list(entry.published),
         "error": entry.error,
-        "image": None if entry.image is None else entry.image.to_dict(),
+        "image": entry.image,
     }
 
 

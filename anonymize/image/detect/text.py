@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, distribution, version
-from typing import Any
 
 import cv2
 import numpy as np
@@ -28,7 +27,7 @@ import numpy as np
 from anonymize.config import DEFAULT_MIN_TEXT, MIN_TEXT_LIMITS
 from anonymize.errors import AnonymizeError
 from anonymize.image.detect.tiles import Bounds, Levels, tile_spans, union
-from anonymize.image.onnx import checked, session
+from anonymize.image.onnx import Model, checked
 from anonymize.image.regions import Polygon
 
 MODEL_PACKAGE = "rapidocr_onnxruntime"
@@ -128,9 +127,8 @@ class TextDetector:
 
     name = "ppocr-det"
 
-    def __init__(self, threads: int = 0) -> None:
-        self._session: Any = session(_model_bytes(), threads)
-        self._input = self._session.get_inputs()[0].name
+    def __init__(self) -> None:
+        self._model = Model(_model_bytes())
 
     def probabilities(self, rgb: np.ndarray) -> np.ndarray:
         """The probability (0..1) that each pixel of an H x W x 3 uint8 RGB tile is writing."""
@@ -140,7 +138,7 @@ class TextDetector:
             rgb = cv2.copyMakeBorder(rgb, 0, padded_h - height, 0, padded_w - width, cv2.BORDER_REPLICATE)
         # The network was trained on BGR, scaled to -1..1.
         blob = cv2.dnn.blobFromImage(rgb, 1 / (255 * STD), swapRB=True, mean=(255 * MEAN,) * 3, crop=False)
-        (prob,) = self._session.run(None, {self._input: blob})
+        (prob,) = self._model.run(None, {self._model.input: blob})
         result: np.ndarray = prob[0, 0, :height, :width]
         return result
 
@@ -163,6 +161,10 @@ class TextDetector:
             rect = ((cx, cy), (w + 2 * grow, h + 2 * grow), angle)
             found.append((cv2.boxPoints(rect), score, min(w, h) + 2 * grow))
         return found
+
+    def release(self) -> None:
+        """Give back the memory of the largest tile (after a search)."""
+        self._model.release()
 
     @staticmethod
     def describe() -> dict[str, object]:
@@ -221,6 +223,12 @@ class TextFinder:
     def search(self, pixels: np.ndarray, near: Sequence[Bounds] | None = None) -> TextSearch:
         """Find text in an upright H x W x 3 uint8 RGB picture; with ``near`` (x0, y0, x1, y1
         boxes) only in windows around them, widened by more than the tallest text of each level."""
+        try:
+            return self._search(pixels, near)
+        finally:
+            self.detector.release()
+
+    def _search(self, pixels: np.ndarray, near: Sequence[Bounds] | None) -> TextSearch:
         height, width = pixels.shape[:2]
         levels = Levels(pixels)
         scales = text_pyramid(width, height, self.min_text)

