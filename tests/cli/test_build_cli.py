@@ -24,10 +24,17 @@ def test_build_prints_a_summary_and_a_broken_photo_exits_2_leaving_the_site(
     )
     assert "published  zelimkhan-real-name: page stories/amir/, 2 pictures (6 sizes), testimony" in result.stdout
     assert "excluded   gone: story: consent withdrawn on 2025-01-01" in result.stdout
+    # Not a terminal: progress as plain lines on standard error (the photos were made when the
+    # project was approved: they come from the cache), then the site check.
+    progress = result.stderr.splitlines()
+    assert progress[0] == "anonymize: photos: 3 (3 from the cache)"
+    assert progress[1].startswith("anonymize: photos: done in ")
+    assert progress[2].startswith("anonymize: site check: ")
     before = tree(tmp_path / "site")
 
     (project.photos / "street.jpg").write_bytes(b"not a picture")
-    result = CliRunner().invoke(main, ["build", "--as-of", "2026-06-01"], catch_exceptions=False)
+    # Quiet: no progress, only the reasons.
+    result = CliRunner().invoke(main, ["build", "-q", "--as-of", "2026-06-01"], catch_exceptions=False)
     assert result.exit_code == 2
     errors = result.stderr.splitlines()
     assert errors[-1] == "anonymize: 2 failures; the site was not published"
