@@ -78,7 +78,7 @@ def _cost(runs: int) -> None:
     subject_state: dict[str, object] = {}
 
     def segment() -> None:
-        subject_state["alpha"] = _drop_specks(_refine(big, model.people(big)))
+        subject_state["alpha"] = cv2.resize(_drop_specks(_refine(big, model.people(big))), big.shape[1::-1])
 
     def blur() -> None:
         from anonymize.image.background import Subject

@@ -29,6 +29,10 @@ CELL_NOISE = 14.0
 GRAIN = 4.0
 #: The blur is smoothed at this size (longer side) and then enlarged.
 SMOOTH_SIDE = 512
+#: Background colour is summed over blocks of this side before it is averaged into cells, and
+#: the people are composited this many rows at a time (memory of a band, not of the picture).
+BLOCK = 32
+BAND_ROWS = 256
 #: The guided filter: radius as a share of the longer side of the guide, and its smoothing.
 GUIDE_SIDE = 1024
 GUIDE_RADIUS = 6
@@ -98,18 +102,20 @@ def find_subject(image: LoadedImage, polygons: Sequence[Polygon] = ()) -> Subjec
         return Subject(alpha, False, f"{len(polygons)} polygon(s) drawn in the story")
     model = segmenter()
     coarse = model.people(image.pixels)
-    alpha = _refine(image.pixels, coarse)
-    alpha = _drop_specks(alpha)
-    if not (alpha >= 0.5).any():
+    # Refined and cleaned at the guide's size, then enlarged once: the full-size mask is the
+    # only full-size array this makes.
+    small = _drop_specks(_refine(image.pixels, coarse))
+    if not (small >= 0.5).any():
         raise InputError(
             image.path,
             "background: blur found no person to keep; draw the people with a subject polygon in the story",
         )
-    return Subject(alpha, True, model.describe())
+    return Subject(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR), True, model.describe())
 
 
 def _refine(pixels: np.ndarray, coarse: np.ndarray) -> np.ndarray:
-    """The model's low-resolution person probability, made to follow the picture's own edges."""
+    """The model's low-resolution person probability, made to follow the picture's own edges: a
+    mask at the guide's size (at most ``GUIDE_SIDE`` pixels), to be enlarged to the picture's."""
     height, width = pixels.shape[:2]
     scale = min(1.0, GUIDE_SIDE / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -118,9 +124,8 @@ def _refine(pixels: np.ndarray, coarse: np.ndarray) -> np.ndarray:
     rough = cv2.resize(coarse.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
     fine = _guided_filter(guide, rough, GUIDE_RADIUS, GUIDE_EPS)
     low, high = RAMP
-    ramp = np.clip((fine - low) / (high - low), 0.0, 1.0)
-    alpha: np.ndarray = cv2.resize(ramp, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    return alpha
+    ramp: np.ndarray = np.clip((fine - low) / (high - low), 0.0, 1.0).astype(np.float32)
+    return ramp
 
 
 def _guided_filter(guide: np.ndarray, source: np.ndarray, radius: int, eps: float) -> np.ndarray:
@@ -164,15 +169,16 @@ def treat_background(pixels: np.ndarray, subject: Subject, seed: str) -> np.ndar
     height, width = pixels.shape[:2]
     digest = hashlib.sha256(f"{seed}|background".encode()).digest()
     rng = np.random.default_rng(int.from_bytes(digest[:16], "big"))
-    background = 1.0 - subject.alpha
+    # Background colour and weight summed over blocks of the full-size picture, a band of rows
+    # at a time (memory of a band, not of the picture), then averaged into cells.
+    colour_sums, weight_sums = _block_sums(pixels, subject.alpha)
     scale = CELLS / max(height, width)
     small_size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    weight = cv2.resize(background, small_size, interpolation=cv2.INTER_AREA)
-    colour = cv2.resize(pixels.astype(np.float32) * background[..., None], small_size, interpolation=cv2.INTER_AREA)
+    weight = cv2.resize(weight_sums, small_size, interpolation=cv2.INTER_AREA)
+    colour = cv2.resize(colour_sums, small_size, interpolation=cv2.INTER_AREA)
     # Where a cell is all person, borrow the mean background colour (there is nothing to show).
-    fallback = (pixels.reshape(-1, 3).astype(np.float32) * background.reshape(-1, 1)).sum(axis=0)
-    fallback = fallback / max(float(background.sum()), 1.0)
-    cells = np.where(weight[..., None] > 1e-3, colour / np.maximum(weight[..., None], 1e-3), fallback)
+    fallback = colour_sums.reshape(-1, 3).sum(axis=0, dtype=np.float64) / max(float(weight_sums.sum()), 1e-6)
+    cells = np.where(weight[..., None] > 1e-6, colour / np.maximum(weight[..., None], 1e-6), fallback)
     cells = cells + rng.normal(0.0, CELL_NOISE, size=(*cells.shape[:2], 1))
     # Smoothed on a small copy (a wide blur at full size would take minutes on 24 MP), then
     # enlarged: the result has no detail finer than a cell either way.
@@ -181,10 +187,33 @@ def treat_background(pixels: np.ndarray, subject: Subject, seed: str) -> np.ndar
     mid = cv2.resize(cells.astype(np.float32), mid_size, interpolation=cv2.INTER_CUBIC)
     sigma = max(mid_size) / (2.0 * CELLS)
     mid = cv2.GaussianBlur(mid, (0, 0), sigmaX=sigma, borderType=cv2.BORDER_REFLECT)
-    smooth = cv2.resize(mid, (width, height), interpolation=cv2.INTER_LINEAR)
-    grain = rng.normal(0.0, GRAIN, size=(height, width, 1)).astype(np.float32)
-    blurred = smooth + grain
-    alpha = subject.alpha[..., None]
-    mixed = alpha * pixels.astype(np.float32) + (1.0 - alpha) * blurred
-    out: np.ndarray = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+    smooth = cv2.resize(np.clip(np.rint(mid), 0, 255).astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR)
+    # The people on top by their soft mask, with grain on the rest: a band of rows at a time.
+    out = np.empty_like(pixels)
+    for top in range(0, height, BAND_ROWS):
+        rows = slice(top, min(height, top + BAND_ROWS))
+        grain = rng.standard_normal(size=(rows.stop - top, width, 1), dtype=np.float32) * np.float32(GRAIN)
+        alpha = subject.alpha[rows, :, None]
+        mixed = alpha * pixels[rows] + (1.0 - alpha) * (smooth[rows] + grain)
+        out[rows] = np.clip(np.rint(mixed), 0, 255)
     return out
+
+
+def _block_sums(pixels: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums over ``BLOCK`` x ``BLOCK`` blocks of background colour (pixel x (1 - alpha)) and of
+    background weight (1 - alpha), for a picture and its mask; a last partial block sums what it has."""
+    height, width = pixels.shape[:2]
+    rows, cols = -(-height // BLOCK), -(-width // BLOCK)
+    colour = np.zeros((rows, cols, 3), np.float32)
+    weight = np.zeros((rows, cols), np.float32)
+    padded_w = cols * BLOCK
+    for block_row, top in enumerate(range(0, height, BLOCK)):
+        band = slice(top, min(height, top + BLOCK))
+        background = np.zeros((BLOCK, padded_w), np.float32)
+        background[: band.stop - top, :width] = 1.0 - alpha[band]
+        values = np.zeros((BLOCK, padded_w, 3), np.float32)
+        values[: band.stop - top, :width] = pixels[band]
+        values *= background[..., None]
+        colour[block_row] = values.reshape(BLOCK, cols, BLOCK, 3).sum(axis=(0, 2))
+        weight[block_row] = background.reshape(BLOCK, cols, BLOCK).sum(axis=(0, 2))
+    return colour, weight

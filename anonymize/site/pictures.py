@@ -34,7 +34,7 @@ from anonymize.workers import Runner, Serial
 
 #: A worker's peak memory per pixel of the frame it is making, beyond its own (measured by
 #: ``benchmarks/scale.py --megapixels 50``: blurred background, faces and text searched).
-BYTES_PER_PIXEL = 24
+BYTES_PER_PIXEL = 20
 #: A worker's own memory: interpreter, libraries and models.
 WORKER_MEMORY = 250_000_000
 
