@@ -1,0 +1,261 @@
+"""A generated exhibition built cold, again with nothing changed, and again after one photo changed.
+
+    python -m benchmarks.scale [--stories 100] [--megapixels 24] [--work DIR] [--jobs N]
+
+The exhibition: ``--stories`` stories of one portrait each, every portrait a different
+``--megapixels`` frame (one of the sample photos, enlarged, flipped or not, with its own grain,
+so that no two originals share a byte), a testimony of five paragraphs. It is generated once
+into ``--work`` (default: a folder in the system's temporary folder) and reused.
+
+Each build runs as ``anonymize build --draft -q`` in its own process (a draft publishes every
+consented story, so every picture is published and checked): wall time, CPU time of the build
+and its workers (``wait4``), and peak memory, the resident memory of the build and all its
+workers added up, sampled every 20 ms. In the same run, on the same machine:
+
+- a bare ``mkdocs build`` of the same pages (Markdown pages with the same text and the same
+  published picture files, the same theme and search plugin, no anonymize plugin);
+- a bare Pillow decode + encode of the same originals, one process per core.
+
+It prints each measure and the ratios the goals are stated in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((REPO / "photos" / "sample").glob("*.jpg"))
+AS_OF = "2026-11-21"
+PARAGRAPH = (
+    "I left before dawn with one bag and a telephone I was afraid to switch on. The road to the "
+    "border took two days; nobody on the bus asked where I was going, and I did not ask them. "
+    "Now I work in a bakery in a city where nobody knows my name, and in the evening I walk "
+    "along the river and count the bridges."
+)
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def frame(index: int, megapixels: float, seed: int = 0) -> np.ndarray:
+    """A portrait of ``megapixels``: a sample photo enlarged, flipped or not, with its own grain."""
+    with Image.open(SAMPLES[index % len(SAMPLES)]) as image:
+        small = np.asarray(image.convert("RGB"))
+    height, width = small.shape[:2]
+    scale = (megapixels * 1e6 / (width * height)) ** 0.5
+    size = (round(width * scale), round(height * scale))
+    big = cv2.resize(small, size, interpolation=cv2.INTER_CUBIC)
+    if index // len(SAMPLES) % 2:
+        big = big[:, ::-1]
+    rng = np.random.default_rng([index, seed])
+    grain = rng.integers(-6, 7, size=(size[1] // 4, size[0] // 4, 1), dtype=np.int16)
+    grain = cv2.resize(grain, size, interpolation=cv2.INTER_NEAREST)[..., None]
+    return np.clip(big.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+
+
+def write_photo(path: Path, index: int, megapixels: float, seed: int = 0) -> None:
+    Image.fromarray(frame(index, megapixels, seed)).save(path, quality=90)
+
+
+def _write_one(job: tuple[Path, int, float]) -> None:
+    write_photo(*job)
+
+
+def generate(root: Path, stories: int, megapixels: float) -> None:
+    """The exhibition in ``root``, unless it is already there."""
+    marker = root / ".generated"
+    if marker.exists():
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "photos").mkdir(parents=True)
+    (root / "stories").mkdir()
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Generated exhibition\n\n[Portraits](stories/index.md)\n")
+    (root / "mkdocs.yml").write_text(
+        textwrap.dedent(
+            """\
+            site_name: Generated exhibition
+            theme:
+              name: material
+              font: false
+            plugins:
+              - search
+              - anonymize:
+                  redact: [Grozny]
+            """
+        )
+    )
+    jobs = [(root / "photos" / f"p{i:04d}.jpg", i, megapixels) for i in range(stories)]
+    with ProcessPoolExecutor() as pool:
+        list(pool.map(_write_one, jobs))
+    for i in range(stories):
+        (root / "stories" / f"p{i:04d}.md").write_text(
+            f"---\npseudonym: Person {i}\ntitle: Portrait {i}\nlanguage: en\n"
+            f"photos:\n  - file: p{i:04d}.jpg\n    alt: A person seen from behind, portrait {i}\n"
+            "consent:\n  portrait: true\n  testimony: true\n  given: 2024-01-01\n---\n"
+            + "\n\n".join([PARAGRAPH] * 5)
+            + "\n"
+        )
+    marker.write_text("ok\n")
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak: int  # bytes, summed over the process tree
+
+    @property
+    def cores_used(self) -> float:
+        return self.cpu / self.wall
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process descended from it."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            rss[int(entry.name)] = int(fields[21]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            continue
+    total, family = 0, {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                changed = True
+    for pid in family:
+        total += rss.get(pid, 0)
+    return total
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Run ``command``; its wall time, CPU time (with its children) and peak memory of the tree."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{errors.decode()[-3000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak)
+
+
+def bare_mkdocs(project: Path, work: Path) -> Run:
+    """``mkdocs build`` of the same pages and picture files, without the anonymize plugin."""
+    bare = work / "bare-mkdocs"
+    shutil.rmtree(bare, ignore_errors=True)
+    docs = bare / "docs"
+    shutil.copytree(project / "site-draft" / "pictures", docs / "pictures")
+    (docs / "index.md").write_text("# Generated exhibition\n")
+    pictures = sorted(p.name for p in (docs / "pictures").iterdir())
+    per_story = max(1, len(pictures) // max(1, len(list((project / "stories").glob("*.md")))))
+    for n, story in enumerate(sorted((project / "stories").glob("*.md"))):
+        sizes = pictures[n * per_story : (n + 1) * per_story]
+        srcset = ", ".join(f"../pictures/{name} {480 * (i + 1)}w" for i, name in enumerate(sizes))
+        body = story.read_text().split("---\n", 2)[2]
+        (docs / f"{story.stem}.md").write_text(
+            f"# Portrait {n}\n\n<img src=\"../pictures/{sizes[-1]}\" srcset=\"{srcset}\" alt=\"A person\">\n\n{body}"
+        )
+    (bare / "mkdocs.yml").write_text(
+        "site_name: Generated exhibition\ntheme:\n  name: material\n  font: false\nplugins:\n  - search\n"
+    )
+    return measure([sys.executable, "-m", "mkdocs", "build", "-q"], bare)
+
+
+def _decode_encode(path: Path) -> None:
+    from anonymize.image.encode import JpegEncoder
+
+    with Image.open(path) as image:
+        image.load()
+        Image.fromarray(np.asarray(image.convert("RGB"))).save(os.devnull, "JPEG", **JpegEncoder.options)
+
+
+def bare_pillow(project: Path, jobs: int) -> float:
+    """Seconds to decode and encode every original with Pillow alone, one process per core."""
+    photos = sorted((project / "photos").glob("*.jpg"))
+    start = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_decode_encode, photos))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stories", type=int, default=100)
+    parser.add_argument("--megapixels", type=float, default=24)
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to anonymize build (default: its own)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.gettempdir()) / f"anonymize-scale-{args.stories}x{args.megapixels:g}mp"
+    project = work / "project"
+    print(f"generating {args.stories} stories with {args.megapixels:g} MP portraits in {project} ...", flush=True)
+    generate(project, args.stories, args.megapixels)
+    build = [sys.executable, "-m", "anonymize", "build", "--draft", "-q", "--as-of", AS_OF]
+    if args.jobs:
+        build += ["--jobs", str(args.jobs)]
+    for leftover in (".anonymize-cache", "site-draft", "reports"):
+        shutil.rmtree(project / leftover, ignore_errors=True)
+
+    cold = measure(build, project)
+    print(f"cold build:            {cold.wall:7.1f} s wall, CPU/wall {cold.cores_used:.2f}, peak {cold.peak / 1e9:.2f} GB")
+    same = measure(build, project)
+    print(f"rebuild, no change:    {same.wall:7.1f} s wall, peak {same.peak / 1e9:.2f} GB")
+    write_photo(project / "photos" / "p0000.jpg", 0, args.megapixels, seed=int(time.time()))
+    one = measure(build, project)
+    print(f"rebuild, 1 photo new:  {one.wall:7.1f} s wall, peak {one.peak / 1e9:.2f} GB")
+    mkdocs = bare_mkdocs(project, work)
+    print(f"bare mkdocs build:     {mkdocs.wall:7.1f} s wall (same pages and picture files)")
+    cores = args.jobs or len(os.sched_getaffinity(0))
+    pillow = bare_pillow(project, cores)
+    print(f"bare Pillow:           {pillow:7.1f} s wall (decode + encode every original, {cores} processes)")
+    per_photo = cold.wall / args.stories
+    print()
+    print(f"no-change rebuild / bare mkdocs build:      {same.wall / mkdocs.wall:.2f}   (goal <= 1.5)")
+    print(
+        f"one-photo rebuild - no-change rebuild:      {one.wall - same.wall:.1f} s "
+        f"(a cold build's wall time per photo x cores: {per_photo * cores:.1f} s)"
+    )
+    print(f"cold build CPU / wall:                      {cold.cores_used:.2f}   (goal >= 1.7 on 2 cores)")
+    print(f"cold build / bare Pillow:                   {cold.wall / pillow:.1f}")
+    print(f"peak memory (build + workers):              {max(cold.peak, same.peak, one.peak) / 1e9:.2f} GB (goal < 2)")
+
+
+if __name__ == "__main__":
+    main()
