@@ -122,6 +122,13 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
     return check
 
 
+def read_back(data: bytes, encoder: Encoder) -> np.ndarray:
+    """The pixels a viewer decodes from ``data``, an encoding of an RGB picture."""
+    with Image.open(io.BytesIO(data), formats=(encoder.format,)) as image:
+        pixels: np.ndarray = np.asarray(image.convert("RGB"))
+    return pixels
+
+
 def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
     """A check that every line of text ``found`` is wholly redacted and that a new search of the
     decoded file finds no sure line of text that is not: around the redacted regions in ``changed``
