@@ -10,12 +10,14 @@ rather than refused. ``Serial`` runs jobs in this process (one job, ``--jobs 1``
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from functools import cache
 from multiprocessing import get_context
 from typing import TypeVar
 
@@ -79,7 +81,7 @@ class Serial(Runner):
         self, work: Callable[[J], R], jobs: Sequence[J], memory: Callable[[J], int] | None = None
     ) -> Iterator[tuple[int, R]]:
         for index, job in enumerate(jobs):
-            yield index, work(job)
+            yield index, _job(work, job)
 
 
 class Pool(Runner):
@@ -117,7 +119,7 @@ class Pool(Runner):
                     if running and used + costs[waiting[0]] > free:
                         break
                     index = waiting.pop(0)
-                    running[executor.submit(work, jobs[index])] = index
+                    running[executor.submit(_job, work, jobs[index])] = index
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     index = running.pop(future)
@@ -154,6 +156,31 @@ def _start_worker() -> None:
 
     cv2.setNumThreads(1)
     onnx.use_threads(1)
+
+
+def _job(work: Callable[[J], R], job: J) -> R:
+    """Run one job, then give the memory it freed back to the system."""
+    try:
+        return work(job)
+    finally:
+        _trim()
+
+
+def _trim() -> None:
+    # glibc keeps freed memory in its heaps for reuse; after a large frame that is hundreds of
+    # MB a worker would hold (fragmented) into the next job. malloc_trim returns the free pages.
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        return None
+    return trim
 
 
 def _why() -> str:

@@ -9,19 +9,26 @@ import click
 from anonymize.check import check_site, expectations
 from anonymize.cli.common import CONFIG_FILE, fail
 from anonymize.errors import AnonymizeError, SiteFindings, display_path
+from anonymize.progress import progress_for
 from anonymize.site.build import shown
 from anonymize.site.project import project_config
+from anonymize.workers import runner
 
 
 @click.command("check")
 @click.argument("site_dir", required=False, type=click.Path(path_type=Path, file_okay=False))
 @CONFIG_FILE
-def check_command(site_dir: Path | None, config_file: Path) -> None:
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Pictures searched at once (default: one per core)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress; only the findings and the verdict.")
+def check_command(site_dir: Path | None, config_file: Path, jobs: int | None, quiet: bool) -> None:
     """Check a built site (default: the project's) without trusting the build that made it.
 
     Every file must be the one listed in the build's manifest; every picture free of metadata
     and faces; no copy or file name of an original; nothing loaded from another host; no
     withheld term anywhere, the search index included. One line per finding, exit 1 on any.
+    Nothing is taken from earlier checks or builds: every picture is decoded and searched.
 
     \b
     Example:
@@ -31,7 +38,10 @@ def check_command(site_dir: Path | None, config_file: Path) -> None:
     try:
         config, plugin = project_config(config_file)
         site = site_dir if site_dir is not None else Path(config.site_dir)
-        findings = check_site(site, expectations(plugin.story_settings(config_file)))
+        with runner(jobs) as workers:
+            findings = check_site(
+                site, expectations(plugin.story_settings(config_file)), runner=workers, progress=progress_for(quiet)
+            )
     except AnonymizeError as err:
         fail(err)
     if findings:
