@@ -3,8 +3,8 @@
     python -m benchmarks.scale [--stories 100] [--megapixels 24] [--work DIR] [--jobs N]
 
 The exhibition: ``--stories`` stories of one portrait each, every portrait a different
-``--megapixels`` frame (one of the sample photos, enlarged, flipped or not, with its own grain,
-so that no two originals share a byte), a testimony of five paragraphs. It is generated once
+``--megapixels`` frame (a photo-like scene with a person in it, each its own, so that no two
+originals share a byte), a testimony of five paragraphs. It is generated once
 into ``--work`` (default: a folder in the system's temporary folder) and reused.
 
 Each build runs as ``anonymize build --draft -q`` in its own process (a draft publishes every
@@ -38,8 +38,6 @@ import cv2
 import numpy as np
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = sorted((REPO / "photos" / "sample").glob("*.jpg"))
 AS_OF = "2026-11-21"
 PARAGRAPH = (
     "I left before dawn with one bag and a telephone I was afraid to switch on. The road to the "
@@ -51,19 +49,24 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def frame(index: int, megapixels: float, seed: int = 0) -> np.ndarray:
-    """A portrait of ``megapixels``: a sample photo enlarged, flipped or not, with its own grain."""
-    with Image.open(SAMPLES[index % len(SAMPLES)]) as image:
-        small = np.asarray(image.convert("RGB"))
-    height, width = small.shape[:2]
-    scale = (megapixels * 1e6 / (width * height)) ** 0.5
-    size = (round(width * scale), round(height * scale))
-    big = cv2.resize(small, size, interpolation=cv2.INTER_CUBIC)
-    if index // len(SAMPLES) % 2:
-        big = big[:, ::-1]
+    """A 3:2 frame of ``megapixels``: a photo-like scene of its own (shading, texture, grain) and a
+    person (scikit-image's astronaut or cameraman, public domain, from lossless sources) standing
+    in it at a place and size of their own."""
+    from skimage import data
+
     rng = np.random.default_rng([index, seed])
-    grain = rng.integers(-6, 7, size=(size[1] // 4, size[0] // 4, 1), dtype=np.int16)
-    grain = cv2.resize(grain, size, interpolation=cv2.INTER_NEAREST)[..., None]
-    return np.clip(big.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    height = round((megapixels * 1e6 / 1.5) ** 0.5)
+    width = round(height * 1.5)
+    base = cv2.resize(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+    texture = cv2.resize(rng.normal(0, 14, (height // 8, width // 8, 3)).astype(np.float32), (width, height))
+    picture = np.clip(base + texture, 0, 255).astype(np.uint8)
+    person = data.astronaut() if index % 2 == 0 else np.repeat(data.camera()[..., None], 3, axis=2)
+    side = int(height * rng.uniform(0.35, 0.6))
+    person = cv2.resize(person, (side, side), interpolation=cv2.INTER_CUBIC)
+    top, left = int(rng.integers(0, height - side)), int(rng.integers(0, width - side))
+    picture[top : top + side, left : left + side] = person
+    grain = rng.integers(-3, 4, size=(height, width, 1), dtype=np.int16)
+    return np.clip(picture.astype(np.int16) + grain, 0, 255).astype(np.uint8)
 
 
 def write_photo(path: Path, index: int, megapixels: float, seed: int = 0) -> None:
@@ -191,7 +194,7 @@ def bare_mkdocs(project: Path, work: Path) -> Run:
         srcset = ", ".join(f"../pictures/{name} {480 * (i + 1)}w" for i, name in enumerate(sizes))
         body = story.read_text().split("---\n", 2)[2]
         (docs / f"{story.stem}.md").write_text(
-            f"# Portrait {n}\n\n<img src=\"../pictures/{sizes[-1]}\" srcset=\"{srcset}\" alt=\"A person\">\n\n{body}"
+            f'# Portrait {n}\n\n<img src="../pictures/{sizes[-1]}" srcset="{srcset}" alt="A person">\n\n{body}'
         )
     (bare / "mkdocs.yml").write_text(
         "site_name: Generated exhibition\ntheme:\n  name: material\n  font: false\nplugins:\n  - search\n"
@@ -234,7 +237,9 @@ def main() -> None:
         shutil.rmtree(project / leftover, ignore_errors=True)
 
     cold = measure(build, project)
-    print(f"cold build:            {cold.wall:7.1f} s wall, CPU/wall {cold.cores_used:.2f}, peak {cold.peak / 1e9:.2f} GB")
+    print(
+        f"cold build:            {cold.wall:7.1f} s wall, CPU/wall {cold.cores_used:.2f}, peak {cold.peak / 1e9:.2f} GB"
+    )
     same = measure(build, project)
     print(f"rebuild, no change:    {same.wall:7.1f} s wall, peak {same.peak / 1e9:.2f} GB")
     write_photo(project / "photos" / "p0000.jpg", 0, args.megapixels, seed=int(time.time()))
