@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 import time
 from abc import ABC, abstractmethod
-from typing import TextIO
+from typing import NoReturn, TextIO
+
+from tqdm import tqdm
 
 from anonymize.errors import printable
 
@@ -73,11 +75,9 @@ class Bar(Progress):
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
-        self._bar: object | None = None
+        self._bar: tqdm[NoReturn] | None = None
 
     def start(self, stage: str, total: int, done: int = 0, note: str = "") -> None:
-        from tqdm import tqdm
-
         self.finish()
         if total:
             self._bar = tqdm(
@@ -92,11 +92,11 @@ class Bar(Progress):
 
     def step(self, note: str = "") -> None:
         if self._bar is not None:
-            self._bar.update(1)  # type: ignore[attr-defined]
+            self._bar.update(1)
 
     def finish(self) -> None:
         if self._bar is not None:
-            self._bar.close()  # type: ignore[attr-defined]
+            self._bar.close()
             self._bar = None
 
 

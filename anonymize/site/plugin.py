@@ -202,6 +202,11 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         if not self.config.enabled or self.exhibition is None:
             return
         self._cleanup()
+        if self.use_cache and self.cache_dir.resolve().is_relative_to(Path(config.docs_dir).resolve()):
+            self.failure = InputError(
+                self._config_file, "plugins.anonymize.cache: inside docs_dir, it would be published"
+            )
+            raise PluginError(str(self.failure))
         self._staging = Path(tempfile.mkdtemp(prefix="anonymize-build-"))
         settings = self.image_settings()
         try:

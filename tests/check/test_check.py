@@ -156,10 +156,11 @@ def test_the_check_command(project: Path, monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.chdir(project)
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
     assert result.exit_code == 0 and result.stdout == "site: every file as built, nothing found\n"
+    assert "anonymize: site check: 7" in result.stderr.splitlines()  # progress, not a terminal: lines
     copy = tmp_path / "deployed"
     shutil.copytree(project / "site", copy)
     (copy / "extra.html").write_text("<p>hi</p>")
-    result = CliRunner().invoke(main, ["check", str(copy)], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["check", "-q", str(copy)], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"anonymize: {copy}/extra.html: not in the build's manifest: left from an earlier build or added by hand",

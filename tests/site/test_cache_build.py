@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from anonymize.errors import BuildErrors
+from anonymize.errors import BuildErrors, InputError
 from anonymize.site.build import build_site
 from tests.site.site_reader import tree
 from tests.site.test_build import PHOTO_NAME, write_project
@@ -47,7 +47,8 @@ def test_one_changed_photo_is_the_only_one_made_again(project: Path) -> None:
     story = project / "stories" / STORY
     story.write_text(
         story.read_text().replace(
-            "caption: Evening, Argun", "caption: Evening, Argun\n    regions:\n      - box: [10, 10, 200, 150]\n        reason: a street sign"
+            "caption: Evening, Argun",
+            "caption: Evening, Argun\n    regions:\n      - box: [10, 10, 200, 150]\n        reason: a street sign",
         )
     )
     remade = [name for name, cached in made(project).items() if not cached]
@@ -119,3 +120,17 @@ def test_worker_processes_make_the_same_exhibition(project: Path, tmp_path: Path
 
     assert found(one.pictures) == found(two.pictures)
     assert sorted(tree(tmp_path / "one")) == sorted(tree(tmp_path / "two"))
+
+
+def test_a_cache_inside_the_docs_is_refused(tmp_path: Path) -> None:
+    write_project(tmp_path, extra_plugin="      cache: docs/cache\n", approve=False)
+    with pytest.raises(InputError, match=r"plugins\.anonymize\.cache: inside docs_dir, it would be published"):
+        build_site(tmp_path / "mkdocs.yml", AS_OF)
+    assert not (tmp_path / "docs" / "cache").exists()
+
+
+def test_no_cache_keeps_nothing_in_the_project(tmp_path: Path) -> None:
+    write_project(tmp_path, approve=False)
+    build_site(tmp_path / "mkdocs.yml", AS_OF, draft=True, use_cache=False)
+    assert (tmp_path / "site-draft" / "pictures").is_dir()
+    assert not (tmp_path / ".anonymize-cache").exists()
