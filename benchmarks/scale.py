@@ -55,7 +55,7 @@ def frame(index: int, megapixels: float, seed: int = 0) -> np.ndarray:
     """A 3:2 frame of ``megapixels``: a photo-like scene of its own (shading, texture, grain) and a
     person (scikit-image's astronaut or cameraman, public domain, from lossless sources) standing
     in it at a place and size of their own."""
-    from skimage import data
+    from tests.faces import astronaut, cameraman
 
     rng = np.random.default_rng([index, seed])
     height = round((megapixels * 1e6 / 1.5) ** 0.5)
@@ -63,13 +63,14 @@ def frame(index: int, megapixels: float, seed: int = 0) -> np.ndarray:
     base = cv2.resize(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
     texture = cv2.resize(rng.normal(0, 14, (height // 8, width // 8, 3)).astype(np.float32), (width, height))
     picture = np.clip(base + texture, 0, 255).astype(np.uint8)
-    person = data.astronaut() if index % 2 == 0 else np.repeat(data.camera()[..., None], 3, axis=2)
+    person = (astronaut() if index % 2 == 0 else cameraman()).pixels
     side = int(height * rng.uniform(0.35, 0.6))
     person = cv2.resize(person, (side, side), interpolation=cv2.INTER_CUBIC)
     top, left = int(rng.integers(0, height - side)), int(rng.integers(0, width - side))
     picture[top : top + side, left : left + side] = person
     grain = rng.integers(-3, 4, size=(height, width, 1), dtype=np.int16)
-    return np.clip(picture.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    framed: np.ndarray = np.clip(picture.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    return framed
 
 
 def write_photo(path: Path, index: int, megapixels: float, seed: int = 0) -> None:

@@ -160,17 +160,20 @@ def make_pictures(
         for index, photo in enumerate(story.photos)
     ]  # fmt: skip
     made: dict[tuple[Path, int], Picture] = {}
-    to_make: list[tuple[_Photo, str | None]] = []
+    # Photos to make, by key: a photo two stories list with the same regions is made once.
+    groups: dict[str | tuple[Path, int], list[_Photo]] = {}
+    keys: dict[tuple[Path, int], str | None] = {}
     for item in photos:
-        key = item.key(widths)
-        entry = cache.get(key) if key is not None else None
+        key = keys[item.at] = item.key(widths)
+        entry = cache.get(key) if key is not None and key not in groups else None
         picture = _from_entry(item.photo, entry) if entry is not None else None
         if picture is not None:
             made[item.at] = picture
         else:
-            to_make.append((item, key))
+            groups.setdefault(key if key is not None else item.at, []).append(item)
+    to_make = [(group[0], keys[group[0].at]) for group in groups.values()]
 
-    cached = len(photos) - len(to_make)
+    cached = len(photos) - sum(len(group) for group in groups.values())
     progress.start("photos", len(photos), cached, f"{cached} from the cache" if cached else "")
     jobs = [
         PictureJob(item.photo.source, item.photo.regions, item.photo.subject, item.settings, tuple(widths),
@@ -185,11 +188,15 @@ def make_pictures(
     try:
         for number, result in runner.run(make_picture, jobs, memory):
             item, key = to_make[number]
-            progress.step(f"{display_path(item.story.path)}: {item.photo.file}")
+            group = groups[key if key is not None else item.at]
+            for other in group:
+                progress.step(f"{display_path(other.story.path)}: {other.photo.file}")
             try:
-                made[item.at] = _stored(item, key, result, jobs[number].scratch, cache)
+                picture = _stored(item, key, result, jobs[number].scratch, cache)
             except AnonymizeError as err:
-                failed[item.at] = PictureFailure(item.story, item.photo, err)
+                failed.update({other.at: PictureFailure(other.story, other.photo, err) for other in group})
+                continue
+            made.update({other.at: replace(picture, photo=other.photo) for other in group})
     finally:
         progress.finish()
         for job in jobs:

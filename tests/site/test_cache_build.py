@@ -62,7 +62,8 @@ def test_a_damaged_entry_is_made_again_and_never_published(project: Path) -> Non
     damaged = bytearray(victim.read_bytes())
     damaged[len(damaged) // 2] ^= 0xFF
     victim.write_bytes(bytes(damaged))
-    assert sum(not cached for cached in made(project).values()) == 1
+    # One original made again (two stories list the street photo alike: one entry, made once).
+    assert len({name.split("@")[0] for name, cached in made(project).items() if not cached}) == 1
     assert tree(project / "site") == good
     assert bytes(damaged) not in tree(project / "site").values()
 
