@@ -29,6 +29,8 @@ R = TypeVar("R")
 GB = 1_000_000_000
 #: Default memory budget per core; at most half of the machine's memory in all.
 MEMORY_PER_CORE = 1 * GB
+#: Why a worker most likely died.
+DIED = "out of memory, most likely: try fewer --jobs or a smaller --memory"
 
 
 def cores() -> int:
@@ -126,7 +128,7 @@ class Pool(Runner):
                     yield index, future.result()
         except BrokenProcessPool:
             self.close()
-            raise WorkerDied(None, f"a worker process stopped in the middle of a job ({_why()})") from None
+            raise WorkerDied(None, f"a worker process stopped in the middle of a job ({DIED})") from None
         finally:
             for future in running:
                 future.cancel()
@@ -181,7 +183,3 @@ def _malloc_trim() -> Callable[[int], int] | None:
     except (OSError, AttributeError):  # not glibc: nothing to give back this way
         return None
     return trim
-
-
-def _why() -> str:
-    return "out of memory, most likely: try fewer --jobs or a smaller --memory"

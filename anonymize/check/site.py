@@ -180,12 +180,8 @@ class PictureCheck(SiteCheck):
         self, files: Sequence[SiteFile], expected: Expectations, means: Means
     ) -> Iterator[tuple[SiteFile | None, str]]:
         pictures = [file for file in files if file.suffix in PICTURE_SUFFIXES]
-        for file in pictures:
-            extras = self._extras(file)
-            if extras:
-                yield file, f"holds more than pixels: {'; '.join(extras)}"
-        # Decoding and the face search, the costly part, in the workers; a picture already
-        # looked at, byte for byte, by this same checker is not looked at again.
+        # Each picture is read once, in a worker: its blocks, its decoding, the face search; a
+        # picture already looked at, byte for byte, by this same checker is not looked at again.
         keys = {file.name: _look_key(file.sha256, expected.faces) for file in pictures}
         looks: dict[str, dict[str, Any]] = {}
         for file in pictures:
@@ -209,36 +205,24 @@ class PictureCheck(SiteCheck):
             for problem in looks[file.name]["problems"]:
                 yield file, problem
 
-    @staticmethod
-    def _extras(file: SiteFile) -> list[str]:
-        if file.data.startswith(b"\xff\xd8"):
-            return readers.jpeg_extras(file.data)
-        if file.data.startswith(b"\x89PNG"):
-            return readers.png_extras(file.data)
-        try:
-            with Image.open(io.BytesIO(file.data)) as image:
-                found = sorted(str(key) for key in image.info if str(key).lower() in _INFO_BLOCKS)
-        except (OSError, UnidentifiedImageError, ValueError):
-            return []  # reported as undecodable
-        return [f"{key} block" for key in found]
-
 
 def _look_key(sha256: str, faces: FaceSettings) -> str:
     return key_of({"kind": "site picture", "tool": tool_identity(), "sha256": sha256, "faces": asdict(faces)})
 
 
 def _look(job: tuple[Path, FaceSettings]) -> dict[str, Any]:
-    """Decode one picture and search it for faces (run in a worker): the file's hash and what
-    is wrong with it, as lines."""
+    """Read one picture's blocks, decode it and search it for faces (run in a worker): the
+    file's hash and what is wrong with it, as lines."""
     path, settings = job
     data = path.read_bytes()
-    problems = []
+    extras = _extras(data)
+    problems = [f"holds more than pixels: {'; '.join(extras)}"] if extras else []
     try:
         with Image.open(io.BytesIO(data)) as image:
             frames = getattr(image, "n_frames", 1)
             pixels = np.asarray(image.convert("RGB"))
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as err:
-        return {"sha256": _sha256(data), "problems": [f"cannot be decoded as a picture: {err}"]}
+        return {"sha256": _sha256(data), "problems": [*problems, f"cannot be decoded as a picture: {err}"]}
     if frames != 1:
         problems.append(f"holds {frames} pictures")
     if min(pixels.shape[:2]) >= settings.min_face:  # smaller: an icon, smaller than any face searched for
@@ -247,6 +231,20 @@ def _look(job: tuple[Path, FaceSettings]) -> dict[str, Any]:
             boxes = ", ".join("x{} y{} w{} h{}".format(*face.box) for face in faces)
             problems.append(f"shows {len(faces)} face(s) a detector finds: {boxes}")
     return {"sha256": _sha256(data), "problems": problems}
+
+
+def _extras(data: bytes) -> list[str]:
+    """Every block of a picture file beyond its pixels."""
+    if data.startswith(b"\xff\xd8"):
+        return readers.jpeg_extras(data)
+    if data.startswith(b"\x89PNG"):
+        return readers.png_extras(data)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            found = sorted(str(key) for key in image.info if str(key).lower() in _INFO_BLOCKS)
+    except (OSError, UnidentifiedImageError, ValueError):
+        return []  # reported as undecodable
+    return [f"{key} block" for key in found]
 
 
 class OriginalsCheck(SiteCheck):
