@@ -1,8 +1,9 @@
 """Curators' decisions, bound to a fingerprint of exactly what they saw.
 
 A story is approved (or rejected) as it stood in the report the curator read: its original
-photos, the redaction decisions, the redacted text and the settings. Each of these is hashed as
-a named part; a change to any part voids the decision, and the parts that changed say why.
+photos, the redactions, the redacted text and the settings (``anonymize.fingerprint``). A change
+a curator could see voids the decision, and says which part changed; a change of how the same
+result was made (a library upgrade that redacts alike) does not.
 Decisions live in ``reviews.yml`` beside ``mkdocs.yml``: a file in the project, written by
 ``anonymize approve`` and ``anonymize reject``.
 """
@@ -10,19 +11,15 @@ Decisions live in ``reviews.yml`` beside ``mkdocs.yml``: a file in the project, 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from anonymize.errors import InputError
 from anonymize.fileio import atomic_output, file_sha256, write_synced
-from anonymize.image.pipeline import DETECTED
-from anonymize.stories.publish import PublishableStory
+from anonymize.fingerprint import Fingerprint
 
 PUBLISHED = "published"
 NEEDS_REVIEW = "needs review"
@@ -32,94 +29,8 @@ REJECTED = "rejected"
 DECISIONS = (APPROVED, REJECTED)
 _HEADER = (
     "# Curators' decisions, written by `anonymize approve` and `anonymize reject`.\n"
-    "# Each is bound to a fingerprint of what the curator saw; any change voids it.\n"
+    "# Each is bound to a fingerprint of what the curator saw; a change to that voids it.\n"
 )
-
-
-def _digest(value: object) -> str:
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What a curator saw of one story, as named parts (each a hash) and one digest of them all."""
-
-    parts: Mapping[str, str]
-
-    @property
-    def digest(self) -> str:
-        return _digest(dict(self.parts))
-
-    def changes(self, before: Fingerprint) -> list[str]:
-        """What differs from ``before``, one phrase per part: "photo a.jpg changed"."""
-        now, then = self.parts, before.parts
-        changed = [f"{name} changed" for name in now if name in then and now[name] != then[name]]
-        changed += [f"{name} added" for name in now if name not in then]
-        changed += [f"{name} removed" for name in then if name not in now]
-        return changed
-
-    def to_dict(self) -> dict[str, object]:
-        return {"digest": self.digest, "parts": dict(self.parts)}
-
-
-def fingerprint(
-    story: PublishableStory, images: Sequence[Mapping[str, Any]], settings: Mapping[str, object]
-) -> Fingerprint:
-    """The fingerprint of a story as it would be published, with each photo's image report (as
-    ``ImageReport.to_dict`` writes it: what the curator sees is what the approval binds to).
-
-    Manual regions count exactly. Regions a detector found count by how many there are and how
-    sure the detector was: their boxes follow from the original and the settings (both in the
-    fingerprint), and the last pixel of a box may differ between processors.
-    """
-    parts: dict[str, str] = {}
-
-    def part(name: str, value: object) -> None:
-        if value is not None and value != []:
-            parts[name] = _digest(value)[:16]
-
-    part("pseudonym", story.pseudonym)
-    part("title", story.title)
-    part("excerpt", story.excerpt)
-    part("language", story.language)
-    part("content warnings", list(story.content_warnings))
-    part("testimony", story.testimony_html)
-    for photo, image in zip(story.photos, images, strict=True):
-        name = f"photo {photo.file}"
-        part(name, image["input"]["sha256"])
-        part(f"{name}: alt text", photo.alt)
-        part(f"{name}: caption", photo.caption)
-        part(f"{name}: content warnings", list(photo.content_warnings))
-        manual = [r for r in image["regions"] if r["reason"] not in DETECTED]
-        found = [r["reason"] for r in image["regions"] if r["reason"] in DETECTED]
-        redactions: dict[str, object] = {
-            "style": image["style"],
-            "regions": [[*_shape(r), _bounds(r), r["reason"]] for r in manual],
-            "found": {reason: found.count(reason) for reason in sorted(set(found))},
-        }
-        if image["background"]["treatment"] != "keep":
-            # Drawn outlines exactly; the model's mask by what it is made from (the original and the model).
-            redactions["background"] = {
-                "treatment": "blur",
-                "subject": [list(p.points) for p in photo.subject] if photo.subject else "automatic",
-            }
-        part(f"{name}: redactions", redactions)
-    part("settings", dict(settings))
-    return Fingerprint(parts)
-
-
-def _shape(region: Mapping[str, Any]) -> list[object]:
-    """A manual region's shape, with its points when it is a polygon (a moved corner changes it)."""
-    if "points" in region:
-        return [region["shape"], [list(point) for point in region["points"]]]
-    return [region["shape"]]
-
-
-def _bounds(region: Mapping[str, Any]) -> list[int]:
-    """The pixels a region covers, as (x0, y0, x1, y1)."""
-    x, y, width, height = region["box"]
-    return [x, y, x + width, y + height]
 
 
 @dataclass(frozen=True)
@@ -136,7 +47,7 @@ class Decision:
         data: dict[str, object] = {"decision": self.decision, "date": self.on}
         data |= {"by": self.by} if self.by else {}
         data |= {"reason": self.reason} if self.reason else {}
-        return data | {"fingerprint": self.fingerprint.digest, "parts": dict(self.fingerprint.parts)}
+        return data | {"fingerprint": self.fingerprint.digest} | self.fingerprint.to_dict(with_digest=False)
 
     def describe(self) -> str:
         by = f" by {self.by}" if self.by else ""
@@ -158,8 +69,8 @@ def status(current: Fingerprint, decision: Decision | None) -> Status:
     """A loaded, consented story's status under the curator's last decision (if any)."""
     if decision is None:
         return Status(NEEDS_REVIEW, "not reviewed yet")
-    if decision.fingerprint.digest != current.digest:
-        changes = tuple(current.changes(decision.fingerprint)) or ("the fingerprint changed",)
+    changes = tuple(current.changes(decision.fingerprint))
+    if changes:
         since = f"{decision.decision} on {decision.on}, since changed: {'; '.join(changes)}"
         return Status(NEEDS_REVIEW, since, changes)
     if decision.decision == REJECTED:
@@ -199,9 +110,29 @@ class Reviews:
         """Set ``story``'s decision and write the file (atomically, the others unchanged)."""
         self.decisions[story] = decision
         data = {name: self.decisions[name].to_dict() for name in sorted(self.decisions)}
-        text = _HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        text = _HEADER + yaml.dump(_leaves_inline(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
         with atomic_output(self.path) as temporary:
             write_synced(temporary, text.encode())
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes tuples on one line: a box reads as [x0, y0, x1, y1], a setting as [a, b]."""
+
+
+_Dumper.add_representer(
+    tuple, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
+
+
+def _leaves_inline(value: object) -> object:
+    """``value`` with every list of plain values made a tuple (written on one line)."""
+    if isinstance(value, dict):
+        return {key: _leaves_inline(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        if all(not isinstance(item, dict | list | tuple) for item in value):
+            return tuple(value)
+        return [_leaves_inline(item) for item in value]
+    return value
 
 
 def _decision(path: Path, story: str, entry: object) -> Decision:
@@ -216,10 +147,11 @@ def _decision(path: Path, story: str, entry: object) -> Decision:
     on = entry.get("date")
     if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
         raise problem("date", f"expected a date (YYYY-MM-DD), got {on!r}")
-    parts = entry.get("parts")
-    if not isinstance(parts, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parts.items()):
-        raise problem("parts", "expected a mapping of part names to hashes")
-    print_ = Fingerprint(parts)
+    try:
+        print_ = Fingerprint.from_dict(entry)
+    except ValueError as err:
+        name, _, message = str(err).partition(": ")
+        raise problem(name, message) from None
     if entry.get("fingerprint") != print_.digest:
         raise problem("fingerprint", "does not match its parts: the file was edited by hand")
     for name in ("by", "reason"):
@@ -271,7 +203,10 @@ def decide(
                 path, "changed since the report was made: run `anonymize review` and read the report again"
             )
     fingerprint = entry["fingerprint"]
-    recorded = Decision(decision, Fingerprint(fingerprint["parts"]), on, by, reason)
+    try:
+        recorded = Decision(decision, Fingerprint.from_dict(fingerprint), on, by, reason)
+    except ValueError as err:
+        raise InputError(report_file, f"{story}.fingerprint.{err}: run `anonymize review`") from None
     if recorded.fingerprint.digest != fingerprint["digest"]:
         raise InputError(report_file, f"{story}: the fingerprint does not match its parts: run `anonymize review`")
     reviews.record(story, recorded)

@@ -58,7 +58,7 @@ def _decide(config_file: Path, story: str, decision: str, by: str | None, reason
         fail(err)
     click.echo(
         f"{decision} {story} (fingerprint {recorded.fingerprint.digest[:16]}) in {display_path(reviews.path)}; "
-        "any change to its photos, redactions, text or settings voids it"
+        "a change to what the report shows (its photos, redactions, text or settings) voids it"
     )
 
 

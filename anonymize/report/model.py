@@ -16,7 +16,8 @@ from typing import Any
 from anonymize import __version__
 from anonymize.errors import display_path
 from anonymize.fileio import file_sha256
-from anonymize.review import EXCLUDED, Decision, Fingerprint, Status
+from anonymize.fingerprint import Fingerprint
+from anonymize.review import EXCLUDED, Decision, Status
 from anonymize.stories.publish import Exclusion, PublishablePhoto, PublishableStory
 
 #: Bump when a reader of report.json would misread the new shape.

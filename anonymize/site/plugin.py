@@ -38,6 +38,8 @@ from anonymize.cache import DEFAULT_FOLDER, Cache, held
 from anonymize.check import check_site, expectations, write_manifest
 from anonymize.config import BACKGROUNDS, DEFAULT_MIN_TEXT, ImageSettings, StorySettings, TextSettings
 from anonymize.errors import AnonymizeError, BuildErrors, InputError
+from anonymize.fingerprint import approval_settings
+from anonymize.fingerprint import fingerprint as story_fingerprint
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
 from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.detect.text import TextDetector
@@ -243,8 +245,10 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         except ValueError as err:
             raise PluginError(f"anonymize: plugin setting: {err}") from None
 
-    def fingerprint_settings(self, settings: ImageSettings) -> dict[str, object]:
-        """The settings a curator's approval depends on: how pictures are made and redacted."""
+    def report_settings(self, settings: ImageSettings) -> dict[str, object]:
+        """How pictures are made and redacted, with the models that ran, for the report's reader.
+
+        Approvals bind to fewer: the settings a user controls (``approval_settings``)."""
         faces = settings.faces
         return {
             "style": settings.style,
@@ -274,7 +278,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         assert self.exhibition is not None and self.pictures is not None and self.reviews is not None
         pictures, reviews = self.pictures, self.reviews
         failed = {f.story.path: f for f in pictures.failures}
-        printed = self.fingerprint_settings(settings)
+        printed = approval_settings(settings)
         entries: list[ReportStory] = []
         publish: list[PublishableStory] = []
         for story in self.exhibition.stories:
@@ -283,7 +287,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             if story.path in failed:
                 state = Status(EXCLUDED, f"a photo could not be made safe to publish: {failed[story.path].line()}")
             else:
-                fingerprint = review.fingerprint(story, [p.report for p in pictures.of(story)], printed)
+                fingerprint = story_fingerprint(story, [p.report for p in pictures.of(story)], printed)
                 state = review.status(fingerprint, decision)
             if state.state == PUBLISHED or (self.draft and story.path not in failed):
                 publish.append(story)
@@ -351,7 +355,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             config_file=self._config_file,
             reviews_file=self.reviews_file,
             site_dir=self.site_label,
-            settings=self.fingerprint_settings(settings),
+            settings=self.report_settings(settings),
             failures=failures,
         )
         try:

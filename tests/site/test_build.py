@@ -339,22 +339,49 @@ def test_the_report_stays_outside_the_site(built: Path) -> None:
     assert not any("reports" in name or "report.json" in name for name in tree(site_of(built)))
 
 
-def test_the_sample_exhibition_builds_with_the_readme_command(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """A copy of the bundled sample exhibition, built as the README says."""
+    root = tmp_path_factory.mktemp("sample")
     for name in ("mkdocs.yml", "reviews.yml", "docs", "stories", "photos"):
         source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     result = subprocess.run(
         [sys.executable, "-m", "anonymize", "build", "--as-of", "2026-11-21"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
+    return root, result
+
+
+def test_the_sample_exhibition_builds_with_the_readme_command(
+    sample: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    root, result = sample
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
         "as of 2026-11-21: 3 stories published to site/ (gallery: stories/), checked; report: reports/index.html"
     )
     assert "excluded   musa: story: consent withdrawn on 2025-06-01" in result.stdout
-    site = tmp_path / "site"
+    site = root / "site"
     assert (site / "index.html").is_file() and (site / "help" / "index.html").is_file()
     assert {"amir", "lena", "надя"} <= {p.name for p in (site / "stories").iterdir() if p.is_dir()}
+
+
+def test_the_sample_approvals_match_what_the_sample_publishes(
+    sample: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """The sample ships approved; a change to what it shows must renew the approvals on purpose."""
+    root, result = sample
+    assert result.returncode == 0, result.stderr
+    stories = json.loads((root / "reports" / "report.json").read_text())["stories"]
+    stale = {s["story"]: s["changes"] for s in stories if s["status"] == "needs review"}
+    names = " ".join(sorted(stale))
+    assert not stale, (
+        f"the sample's approvals in reviews.yml no longer match what it publishes: {stale}. If that change "
+        "is meant, look at reports/index.html and renew them: .venv/bin/anonymize review, then "
+        f"for s in {names}; do .venv/bin/anonymize approve $s --by 'Sample curator'; done"
+    )
+    assert {s["story"] for s in stories if s["status"] == "published"} == {"amir", "lena", "nadia"}
 
 
 def test_pixels_of_a_redacted_region_are_redacted_in_every_size(tmp_path: Path) -> None:

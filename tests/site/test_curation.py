@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
 from anonymize.cli import main
 from anonymize.errors import InputError
+from anonymize.image import segment
+from anonymize.image.detect import centerface, yunet
+from anonymize.image.detect import text as text_detection
+from anonymize.image.detect.base import Detection, FaceDetector
 from anonymize.report.write import REPORT_JSON
 from anonymize.review import APPROVED, REJECTED, Reviews, decide
 from anonymize.site.build import build_site
@@ -23,6 +29,7 @@ from tests.site.site_reader import html_pages, is_remote, read_page, tree
 from tests.stories.project import AS_OF, Project
 
 EMAIL = "shelter@example.org"
+Detect = Callable[[FaceDetector, np.ndarray], list[Detection]]
 
 
 def write_curated(root: Path) -> Project:
@@ -172,16 +179,22 @@ def test_the_approval_life_cycle(tmp_path: Path) -> None:
     changes: list[tuple[Callable[[], object], list[str]]] = [
         (
             lambda: Image.fromarray(scene(640, 480, seed=9)).save(project.photos / "Aslan-at-home.jpg"),
-            ["photo Aslan-at-home.jpg changed", "photo Aslan-at-home.jpg: redactions changed"],
+            ["photo Aslan-at-home.jpg changed", "photo Aslan-at-home.jpg: 1 face fewer"],
         ),
         (
             lambda: story.write_text(story.read_text().replace("[20, 300, 120, 60]", "[20, 300, 120, 61]")),
-            ["photo Aslan-at-home.jpg: redactions changed"],
+            ["photo Aslan-at-home.jpg: regions drawn changed"],
         ),
         (lambda: story.write_text(story.read_text().replace("drove me", "drove us")), ["testimony changed"]),
         (
             lambda: config.write_text(config.read_text().replace("style: solid", "style: pixelate")),
-            ["photo Aslan-at-home.jpg: redactions changed", "settings changed"],
+            ["settings changed: style solid → pixelate", "photo Aslan-at-home.jpg: style solid → pixelate"],
+        ),
+        (
+            lambda: config.write_text(
+                config.read_text().replace("style: pixelate", "style: pixelate\n      min_text: 8")
+            ),
+            ["settings changed: min_text 12 → 8"],
         ),
     ]
     for change, expected in changes:
@@ -202,6 +215,58 @@ def test_the_approval_life_cycle(tmp_path: Path) -> None:
     (project.stories / "timur.md").write_text((project.stories / "timur.md").read_text().replace("A street", "A road"))
     build()
     assert report_of(tmp_path)["timur"]["status"] == "needs review"
+
+
+def test_an_upgrade_that_redacts_alike_keeps_the_approval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another release of ONNX Runtime, OpenCV or Pillow, or another processor: every version
+    string differs, each face box lies a fraction of a pixel elsewhere and scores differ. What
+    the curator saw is the same, so the approval holds; a region that really moves voids it."""
+    write_curated(tmp_path)
+    config = tmp_path / "mkdocs.yml"
+    build_site(config, AS_OF, draft=True)
+    approve(tmp_path, "aslan-real-name")
+
+    def face_box() -> list[int]:
+        regions = report_of(tmp_path)["aslan-real-name"]["photos"][0]["image"]["regions"]
+        (face,) = [r["box"] for r in regions if r["reason"] == "face"]
+        return list(face)
+
+    approved = face_box()
+    for module in (centerface, text_detection, yunet, segment):
+        monkeypatch.setattr(module, "version", lambda name: "99.0.0")
+    detectors: tuple[type[FaceDetector], ...] = (centerface.CenterFace, yunet.YuNet)
+    detects: dict[type[FaceDetector], Detect] = {cls: cls.detect for cls in detectors}
+
+    def move_faces(shift: float, grow: float) -> None:
+        for cls in detectors:
+
+            def run(self: FaceDetector, rgb: np.ndarray, detect: Detect = detects[cls]) -> list[Detection]:
+                return [
+                    dataclasses.replace(
+                        d,
+                        x=d.x + shift,
+                        y=d.y - shift,
+                        width=d.width * grow,
+                        height=d.height * grow,
+                        score=d.score * 0.97,
+                    )
+                    for d in detect(self, rgb)
+                ]
+
+            monkeypatch.setattr(cls, "detect", run)
+
+    # In process and without the cache, so that the patched detectors are the ones that run.
+    move_faces(0.9, 1.01)
+    plugin = build_site(config, AS_OF, jobs=1, use_cache=False).plugin
+    entry = report_of(tmp_path)["aslan-real-name"]
+    faces = json.dumps(entry["photos"][0]["image"]["faces"])
+    assert "99.0.0" in faces and face_box() != approved, (approved, face_box())  # a real difference, too small to see
+    assert (entry["status"], entry["changes"]) == ("published", []), (approved, face_box())
+    assert {page.story.slug for page in plugin.pages} == {"aslan-real-name"}
+    move_faces(0.0, 1.3)
+    build_site(config, AS_OF, jobs=1, use_cache=False)
+    entry = report_of(tmp_path)["aslan-real-name"]
+    assert (entry["status"], entry["changes"]) == ("needs review", ["photo Aslan-at-home.jpg: 1 face moved or resized"])
 
 
 def test_reviews_file_errors_name_the_file_and_field(tmp_path: Path) -> None:
