@@ -263,6 +263,7 @@ def test_an_upgrade_that_redacts_alike_keeps_the_approval(tmp_path: Path, monkey
     assert "99.0.0" in faces and face_box() != approved, (approved, face_box())  # a real difference, too small to see
     assert (entry["status"], entry["changes"]) == ("published", []), (approved, face_box())
     assert {page.story.slug for page in plugin.pages} == {"aslan-real-name"}
+    assert "nothing to see, the decision holds" in read_page(tmp_path / "reports" / "index.html").text
     move_faces(0.0, 1.3)
     build_site(config, AS_OF, jobs=1, use_cache=False)
     entry = report_of(tmp_path)["aslan-real-name"]
