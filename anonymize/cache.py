@@ -34,7 +34,7 @@ from typing import Any
 
 from anonymize import __version__
 from anonymize.errors import AnonymizeError
-from anonymize.fileio import file_sha256, write_synced
+from anonymize.fileio import file_sha256, json_sha256, write_synced
 
 #: Bump when an entry's layout changes; older entries are then simply unknown.
 FORMAT = 1
@@ -71,8 +71,7 @@ def tool_identity() -> dict[str, object]:
 
 def key_of(parts: Mapping[str, object]) -> str:
     """The key of an entry: the SHA-256 of ``parts`` as canonical JSON."""
-    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json_sha256(parts)
 
 
 @dataclass(frozen=True)

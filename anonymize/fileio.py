@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -42,6 +43,12 @@ def atomic_output(destination: Path) -> Iterator[Path]:
             for folder in missing:  # innermost first; never a folder that holds anything
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def json_sha256(value: object) -> str:
+    """The SHA-256 of ``value`` as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def file_sha256(path: Path) -> str:

@@ -18,8 +18,6 @@ It has three kinds of part:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +26,7 @@ import cv2
 import numpy as np
 
 from anonymize.config import ImageSettings
+from anonymize.fileio import json_sha256
 from anonymize.image.pipeline import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
 from anonymize.stories.publish import PublishableStory
 
@@ -56,12 +55,6 @@ EARLIER_RELEASE = "recorded by an earlier release of anonymize, whose fingerprin
 Box = tuple[int, int, int, int]
 Point = tuple[int, int]
 Setting = str | int | bool | None | tuple[int, ...] | tuple[str, ...]
-
-
-def digest(value: object) -> str:
-    """The SHA-256 of ``value`` as canonical JSON."""
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def approval_settings(settings: ImageSettings) -> dict[str, Setting]:
@@ -172,8 +165,8 @@ class Fingerprint:
     @property
     def digest(self) -> str:
         if self.earlier:
-            return digest(dict(self.parts))
-        return digest(self.to_dict(with_digest=False))
+            return json_sha256(dict(self.parts))
+        return json_sha256(self.to_dict(with_digest=False))
 
     def changes(self, before: Fingerprint) -> list[str]:
         """Each difference from ``before`` a curator would see, naming the part: "testimony
@@ -238,7 +231,7 @@ def fingerprint(
 
     def part(name: str, value: object) -> None:
         if value is not None and value != []:
-            parts[name] = digest(value)[:16]
+            parts[name] = json_sha256(value)[:16]
 
     part("pseudonym", story.pseudonym)
     part("title", story.title)
