@@ -2,7 +2,8 @@
 
 A ``Pool`` keeps one worker process per core (fresh interpreters, ``spawn``: nothing of the
 parent's state, loaded models or threads is inherited), each loading its models once, on its
-first job, with one thread per model so that the workers, not the models, share the cores. Jobs
+first job, with one thread per model so that the workers, not the models, share the cores (the
+caller's ``setup`` says how: this module knows nothing of what the jobs do). Jobs
 are handed out one at a time while their estimated memory fits the budget beside the jobs
 already running; a job alone always runs, so a frame larger than the budget is made by itself
 rather than refused. ``Serial`` runs jobs in this process (one job, ``--jobs 1``, tests).
@@ -89,17 +90,19 @@ class Serial(Runner):
 class Pool(Runner):
     """Worker processes, started on the first job, kept for later stages of the same build."""
 
-    def __init__(self, workers: int, budget: int, worker_memory: int) -> None:
+    def __init__(self, workers: int, budget: int, worker_memory: int, setup: Callable[[], None] | None = None) -> None:
+        """``setup`` runs once in each worker as it starts (a module-level function: it is
+        pickled), e.g. to give each of its libraries one thread."""
         # Each worker's own memory (interpreter, libraries, models) counts against the budget, and
         # so does this process's: as many workers as leave room for one of them and its job.
         self.workers = max(1, min(workers, budget // worker_memory - 1 if worker_memory else workers))
-        self.budget, self.worker_memory = budget, worker_memory
+        self.budget, self.worker_memory, self.setup = budget, worker_memory, setup
         self._executor: ProcessPoolExecutor | None = None
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("spawn"), initializer=_start_worker
+                self.workers, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(self.setup,)
             )
         return self._executor
 
@@ -139,25 +142,26 @@ class Pool(Runner):
             self._executor = None
 
 
-def runner(jobs: int | None = None, memory: int | None = None, worker_memory: int = 0) -> Runner:
+def runner(
+    jobs: int | None = None,
+    memory: int | None = None,
+    worker_memory: int = 0,
+    setup: Callable[[], None] | None = None,
+) -> Runner:
     """A ``Pool`` of ``jobs`` workers (default: every core) within ``memory`` bytes (default:
-    ``default_memory()``); ``Serial`` when that comes to one worker."""
+    ``default_memory()``), each started with ``setup``; ``Serial`` when that comes to one worker."""
     count = cores() if jobs is None else jobs
     if count <= 1:
         return Serial()
-    pool = Pool(count, memory if memory is not None else default_memory(), worker_memory)
+    pool = Pool(count, memory if memory is not None else default_memory(), worker_memory, setup)
     return pool if pool.workers > 1 else Serial()
 
 
-def _start_worker() -> None:
+def _start_worker(setup: Callable[[], None] | None) -> None:
     # The parent handles Ctrl-C and stops the pool; a worker would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import cv2
-
-    from anonymize.image import onnx
-
-    cv2.setNumThreads(1)
-    onnx.use_threads(1)
+    if setup is not None:
+        setup()
 
 
 def _job(work: Callable[[J], R], job: J) -> R:

@@ -7,12 +7,21 @@ import os
 
 import pytest
 
+from anonymize.image.onnx import share_cores
 from anonymize.progress import Bar, Lines, Quiet, progress_for
 from anonymize.workers import GB, Pool, Serial, WorkerDied, runner
 
 
 def where(job: int) -> tuple[int, int]:
     return job, os.getpid()
+
+
+def threads(job: int) -> tuple[int, int]:
+    import cv2
+
+    from anonymize.image import onnx
+
+    return cv2.getNumThreads(), onnx._threads
 
 
 def die(job: int) -> int:
@@ -26,6 +35,13 @@ def test_a_pool_runs_every_job_once_in_other_processes() -> None:
     assert {job for job, _ in results.values()} == set(range(12))
     pids = {pid for _, pid in results.values()}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_each_worker_starts_with_the_callers_setup() -> None:
+    with Pool(2, budget=4 * GB, worker_memory=0) as pool:
+        assert {result for _, result in pool.run(threads, [1, 2, 3])} != {(1, 1)}  # no setup: the libraries' own
+    with Pool(2, budget=4 * GB, worker_memory=0, setup=share_cores) as pool:
+        assert {result for _, result in pool.run(threads, [1, 2, 3])} == {(1, 1)}
 
 
 def test_a_job_larger_than_the_budget_still_runs_alone() -> None:

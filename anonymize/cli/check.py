@@ -9,6 +9,7 @@ import click
 from anonymize.check import check_site, expectations
 from anonymize.cli.common import CONFIG_FILE, fail
 from anonymize.errors import AnonymizeError, SiteFindings, display_path
+from anonymize.image.onnx import share_cores
 from anonymize.progress import progress_for
 from anonymize.site.build import shown
 from anonymize.site.project import project_config
@@ -38,7 +39,7 @@ def check_command(site_dir: Path | None, config_file: Path, jobs: int | None, qu
     try:
         config, plugin = project_config(config_file)
         site = site_dir if site_dir is not None else Path(config.site_dir)
-        with runner(jobs) as workers:
+        with runner(jobs, setup=share_cores) as workers:
             findings = check_site(
                 site, expectations(plugin.story_settings(config_file)), runner=workers, progress=progress_for(quiet)
             )

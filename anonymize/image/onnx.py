@@ -30,6 +30,15 @@ def use_threads(threads: int) -> None:
     _threads = threads
 
 
+def share_cores() -> None:
+    """Run this process's models and OpenCV on one thread each: for a worker of a pool, where
+    the workers, not the libraries, share the cores."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    use_threads(1)
+
+
 def checked(data: bytes, expected_sha256: str, what: str) -> bytes:
     """``data`` if its SHA-256 is the expected one; otherwise an error naming ``what`` it is."""
     digest = hashlib.sha256(data).hexdigest()

@@ -43,6 +43,7 @@ from anonymize.fingerprint import fingerprint as story_fingerprint
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
 from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.detect.text import TextDetector
+from anonymize.image.onnx import share_cores
 from anonymize.image.redact import STYLES
 from anonymize.image.segment import DEFAULT_SEGMENTER, SEGMENTERS
 from anonymize.progress import Lines, Progress
@@ -215,7 +216,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             folder = self._held.enter_context(held(self.cache_dir if self.use_cache else self._staging / "cache"))
             pictures = Cache(folder / "pictures")
             self._checks = Cache(folder / "checks")
-            self._runner = runner(self.jobs, self.memory, WORKER_MEMORY)
+            self._runner = runner(self.jobs, self.memory, WORKER_MEMORY, share_cores)
             self.pictures = make_pictures(
                 self.exhibition, pictures, settings, runner=self._runner, progress=self.progress
             )
