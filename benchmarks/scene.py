@@ -33,7 +33,7 @@ from anonymize.image.load import load_image
 from anonymize.image.pipeline import anonymize_image
 from anonymize.image.regions import Polygon
 from anonymize.image.segment import segmenter
-from tests.image.test_scene import high_pass, landmark_scene, ocr_word, paint_text, tokens
+from tests.scenes import high_pass, landmark_scene, ocr_word, paint_text, tokens
 
 
 def _ocr(folder: Path) -> None:

@@ -18,7 +18,7 @@ from anonymize.errors import BuildErrors
 from anonymize.site.build import build_site
 from anonymize.site.project import story_settings
 from tests.faces import astronaut
-from tests.site.test_build import PHOTO_NAME, write_project
+from tests.site.projects import PHOTO_NAME, write_project
 from tests.stories.project import AS_OF
 
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from anonymize.cli import main
+from tests.site.projects import write_project
 from tests.site.site_reader import tree
-from tests.site.test_build import write_project
 
 
 def test_build_prints_a_summary_and_a_broken_photo_exits_2_leaving_the_site(

@@ -10,8 +10,8 @@ import pytest
 
 from anonymize.errors import BuildErrors, InputError
 from anonymize.site.build import build_site
+from tests.site.projects import PHOTO_NAME, write_project
 from tests.site.site_reader import tree
-from tests.site.test_build import PHOTO_NAME, write_project
 from tests.stories.project import AS_OF
 
 STORY = "zelimkhan-real-name.md"
