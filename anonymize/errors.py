@@ -26,6 +26,11 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return printable(os.fspath(path), limit=400)
 
 
+def shown(path: Path) -> Path:
+    """``path`` relative to the working folder when it is inside it, as the user would type it."""
+    return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
+
+
 class AnonymizeError(Exception):
     """Base of every error anonymize raises on purpose; its message names the file."""
 

@@ -10,10 +10,10 @@ import click
 
 from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.cli.stories import exclusion_lines
-from anonymize.errors import AnonymizeError, display_path
+from anonymize.errors import AnonymizeError, display_path, shown
 from anonymize.progress import progress_for
 from anonymize.review import NEEDS_REVIEW
-from anonymize.site.build import BuildResult, build_site, shown
+from anonymize.site.build import BuildResult, build_site
 from anonymize.site.pages import STORIES
 
 AS_OF = as_of_option("Evaluate consent on this day (YYYY-MM-DD) instead of today.")

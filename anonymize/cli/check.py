@@ -8,10 +8,9 @@ import click
 
 from anonymize.check import check_site, expectations
 from anonymize.cli.common import CONFIG_FILE, fail
-from anonymize.errors import AnonymizeError, SiteFindings, display_path
+from anonymize.errors import AnonymizeError, SiteFindings, display_path, shown
 from anonymize.image.onnx import share_cores
 from anonymize.progress import progress_for
-from anonymize.site.build import shown
 from anonymize.site.project import project_config
 from anonymize.workers import runner
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from anonymize.cli.common import fail
 from anonymize.config import (
     BACKGROUNDS,
     DEFAULT_FACE_DETECTORS,
@@ -178,11 +178,9 @@ def image_command(
     except PhotoVerificationError as err:
         if as_json:
             _print_report(err.report)
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
+        fail(err)
     except AnonymizeError as err:
-        click.echo(f"anonymize: {err}", err=True)
-        sys.exit(err.exit_code)
+        fail(err)
     for warning in report.image.warnings:
         click.echo(f"anonymize: warning: {display_path(source)}: {warning}", err=True)
     for planned in report.plan.regions:

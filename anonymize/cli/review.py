@@ -9,10 +9,10 @@ import click
 
 from anonymize.cli.build import AS_OF, WITH_ORIGINALS
 from anonymize.cli.common import CONFIG_FILE, fail
-from anonymize.errors import AnonymizeError, InputError, display_path
+from anonymize.errors import AnonymizeError, InputError, display_path, shown
 from anonymize.report.write import REPORT_JSON
 from anonymize.review import APPROVED, NEEDS_REVIEW, REJECTED, Reviews, decide
-from anonymize.site.build import build_site, shown
+from anonymize.site.build import build_site
 from anonymize.site.project import project_config
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from anonymize.errors import BuildErrors, InputError, display_path
+from anonymize.errors import BuildErrors, InputError, display_path, shown
 from anonymize.progress import Progress
 from anonymize.site.plugin import AnonymizePlugin
 from anonymize.site.project import project_config
@@ -90,11 +90,6 @@ def build_site(
                 raise BuildErrors([*warnings, str(err).strip()]) from None
         _replace(target, fresh)
     return BuildResult(target, plugin)
-
-
-def shown(path: Path) -> Path:
-    """``path`` relative to the working folder when it is inside it, as the user would type it."""
-    return path.relative_to(Path.cwd()) if path.is_absolute() and path.is_relative_to(Path.cwd()) else path
 
 
 @contextlib.contextmanager

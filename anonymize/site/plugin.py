@@ -37,7 +37,7 @@ from anonymize import review
 from anonymize.cache import DEFAULT_FOLDER, Cache, held
 from anonymize.check import check_site, expectations, write_manifest
 from anonymize.config import BACKGROUNDS, DEFAULT_MIN_TEXT, ImageSettings, StorySettings, TextSettings
-from anonymize.errors import AnonymizeError, BuildErrors, InputError
+from anonymize.errors import AnonymizeError, BuildErrors, InputError, shown
 from anonymize.fingerprint import approval_settings
 from anonymize.fingerprint import fingerprint as story_fingerprint
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
@@ -186,9 +186,8 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         except KeyError as err:
             raise PluginError(f"{config.config_file_path}: plugins.anonymize.ui_language: {err.args[0]}") from None
 
-        config_file = Path(config.config_file_path or "mkdocs.yml")
-        if config_file.is_relative_to(Path.cwd()):  # messages name files as the user sees them
-            config_file = config_file.relative_to(Path.cwd())
+        # Messages name files as the user sees them.
+        config_file = shown(Path(config.config_file_path or "mkdocs.yml"))
         self._config_file = config_file
         try:
             self.exhibition = load_exhibition(self.story_settings(config_file), self.as_of)
