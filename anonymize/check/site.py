@@ -83,7 +83,7 @@ def expectations(settings: StorySettings) -> Expectations:
     root = settings.photos_dir
     for path in sorted(root.rglob("*")) if root.is_dir() else []:
         if path.is_file() and not path.name.startswith("."):
-            originals[_sha256(path.read_bytes())] = path.relative_to(root).as_posix()
+            originals[file_sha256(path)] = path.relative_to(root).as_posix()
             if path.suffix.lower() in PICTURE_SUFFIXES:
                 names.update({path.name.lower(), path.stem.lower()})
     return Expectations(originals, frozenset(names), tuple(every_redact_term(settings)))
@@ -368,7 +368,7 @@ def check_site(
 def write_manifest(site_dir: Path) -> Path:
     """List every file of the site with its sha256, in ``MANIFEST`` at the site's root."""
     listed = {
-        path.relative_to(site_dir).as_posix(): _sha256(path.read_bytes())
+        path.relative_to(site_dir).as_posix(): file_sha256(path)
         for path in sorted(site_dir.rglob("*"))
         if path.is_file() and not path.is_symlink() and path.name != MANIFEST
     }
@@ -388,6 +388,7 @@ def _lets_in_hosts(source: str) -> bool:
 
 
 def _sha256(data: bytes) -> str:
+    """Of bytes already read (a picture the check decoded); files are hashed by ``file_sha256``."""
     return hashlib.sha256(data).hexdigest()
 
 
