@@ -27,7 +27,7 @@ import numpy as np
 
 from anonymize.config import ImageSettings
 from anonymize.fileio import json_sha256
-from anonymize.image.pipeline import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
+from anonymize.image.reasons import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
 from anonymize.stories.publish import PublishableStory
 
 #: Two detected regions are the same when every edge of one lies near the other's: within this

@@ -27,18 +27,11 @@ from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearc
 from anonymize.image.encode import Encoder, check_fits, encoder_for
 from anonymize.image.load import ORIENTATIONS, ImageInfo, load_image
 from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
+from anonymize.image.reasons import FACE, POSSIBLE_FACE, POSSIBLE_TEXT, REVIEW, TEXT
 from anonymize.image.redact import STYLES, Solid, redact
 from anonymize.image.regions import Polygon
 from anonymize.image.verify import Verification, face_check, read_back, text_check, verify_output
 
-FACE = "face"
-POSSIBLE_FACE = "possible face"
-TEXT = "text"
-POSSIBLE_TEXT = "possible text"
-#: Reasons of regions a detector asked for (the rest were asked for by a person).
-DETECTED = (FACE, POSSIBLE_FACE, TEXT, POSSIBLE_TEXT)
-#: Reasons of regions a person should look at: a detector was unsure.
-REVIEW = (POSSIBLE_FACE, POSSIBLE_TEXT)
 #: Searches for text left legible beside what was redacted, after the first.
 #: Each box can make the detector see "writing" at its own edge on busy texture, a few rounds
 #: of creeping false text before it settles (benchmarks.scale: 1 frame in 100 needed 5).

@@ -7,7 +7,7 @@ from importlib import resources
 
 import jinja2
 
-from anonymize.image.pipeline import FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
+from anonymize.image.reasons import FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
 
 #: The page loads nothing: no scripts at all, pictures from its own folder, its one style block.
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'none'"

@@ -36,7 +36,8 @@ from anonymize.image.detect.faces import (
     pyramid,
 )
 from anonymize.image.detect.tiles import tile_spans
-from anonymize.image.pipeline import POSSIBLE_FACE, ImageReport, PhotoVerificationError, anonymize_image
+from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image
+from anonymize.image.reasons import POSSIBLE_FACE
 from anonymize.image.regions import Ellipse
 from tests.conftest import mean_abs_diff, pixels_of, ssim
 from tests.dirty import exif_block

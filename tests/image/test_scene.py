@@ -16,7 +16,8 @@ from PIL import Image
 
 from anonymize.config import FaceSettings, ImageSettings, TextSettings
 from anonymize.errors import InputError
-from anonymize.image.pipeline import TEXT, anonymize_image
+from anonymize.image.pipeline import anonymize_image
+from anonymize.image.reasons import TEXT
 from anonymize.image.regions import Polygon
 from tests.faces import background
 from tests.scenes import Scene, Word, high_pass, landmark_scene, ocr_word, paint_text, tokens
