@@ -40,7 +40,7 @@ def check_command(site_dir: Path | None, config_file: Path, jobs: int | None, qu
         site = site_dir if site_dir is not None else Path(config.site_dir)
         with runner(jobs, setup=share_cores) as workers:
             findings = check_site(
-                site, expectations(plugin.story_settings(config_file)), runner=workers, progress=progress_for(quiet)
+                site, expectations(plugin.project(config_file).stories), runner=workers, progress=progress_for(quiet)
             )
     except AnonymizeError as err:
         fail(err)

@@ -10,7 +10,7 @@ import click
 
 from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.errors import AnonymizeError, display_path
-from anonymize.site.project import story_settings
+from anonymize.site.project import load_project
 from anonymize.stories.publish import Exhibition, load_exhibition
 
 
@@ -89,7 +89,7 @@ def stories_command(config_file: Path, as_of: dt.datetime | None, as_json: bool)
       anonymize stories --as-of 2027-06-01
     """
     try:
-        settings = story_settings(config_file)
+        settings = load_project(config_file).stories
         exhibition = load_exhibition(settings, as_of.date() if as_of else None)
     except AnonymizeError as err:
         fail(err)

@@ -18,8 +18,8 @@ from importlib import resources
 import jinja2
 import yaml
 
+from anonymize.exhibition.pictures import Picture, Pictures
 from anonymize.image.derive import Derivative
-from anonymize.site.pictures import Picture, Pictures
 from anonymize.stories.publish import PublishableStory
 
 #: Where the generated files go in the site, as MkDocs source paths.

@@ -16,7 +16,6 @@ Events, in the order MkDocs runs them:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -33,23 +32,19 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from anonymize import review
 from anonymize.cache import DEFAULT_FOLDER, Cache, held
 from anonymize.check import check_site, expectations, write_manifest
 from anonymize.config import BACKGROUNDS, DEFAULT_MIN_TEXT, ImageSettings, StorySettings, TextSettings
 from anonymize.errors import AnonymizeError, BuildErrors, InputError, shown
-from anonymize.fingerprint import approval_settings
-from anonymize.fingerprint import fingerprint as story_fingerprint
-from anonymize.image.derive import DEFAULT_WIDTHS, Derivative
-from anonymize.image.detect.faces import DETECTORS
-from anonymize.image.detect.text import TextDetector
+from anonymize.exhibition.curation import curate
+from anonymize.exhibition.pictures import WORKER_MEMORY, Pictures, make_pictures
+from anonymize.exhibition.project import Project
+from anonymize.exhibition.report import write_curator_report
 from anonymize.image.onnx import share_cores
 from anonymize.image.redact import STYLES
-from anonymize.image.segment import DEFAULT_SEGMENTER, SEGMENTERS
 from anonymize.progress import Lines, Progress
-from anonymize.report.model import ReportPhoto, ReportStory, excluded_story, report_document, story_inputs
-from anonymize.report.write import original_view, write_report
-from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status
+from anonymize.report.model import ReportStory
+from anonymize.review import Reviews
 from anonymize.site import a11y, privacy
 from anonymize.site.pages import (
     GALLERY,
@@ -61,12 +56,8 @@ from anonymize.site.pages import (
     stylesheet,
     with_draft_banner,
 )
-from anonymize.site.pictures import WORKER_MEMORY, Picture, Pictures, make_pictures
-from anonymize.stories.publish import Exhibition, PublishableStory, load_exhibition
+from anonymize.stories.publish import Exhibition, load_exhibition
 from anonymize.workers import Runner, runner
-
-#: Widest picture the curator report shows (the published sizes go up to 2400).
-REPORT_WIDTH = 1600
 
 
 class AnonymizeConfig(base.Config):
@@ -140,29 +131,36 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         self._runner: Runner | None = None
         self._held = contextlib.ExitStack()
         self._checks: Cache | None = None
+        self._project: Project | None = None
 
-    def story_settings(self, config_file: Path) -> StorySettings:
-        """The settings of this section, folders resolved next to ``config_file``."""
+    def project(self, config_file: Path) -> Project:
+        """The project this section describes, folders resolved next to ``config_file``.
+
+        Raises ``InputError`` naming the file when a setting is out of range."""
         root = config_file.parent
-        return StorySettings(
+        stories = StorySettings(
             stories_dir=root / self.config.stories,
             photos_dir=root / self.config.photos,
             redact=tuple(self.config.redact),
             language=self.config.language,
             config_file=config_file,
         )
-
-    @property
-    def reports_dir(self) -> Path:
-        return self._config_file.parent / self.config.reports
-
-    @property
-    def cache_dir(self) -> Path:
-        return self._config_file.parent / self.config.cache
-
-    @property
-    def reviews_file(self) -> Path:
-        return self._config_file.parent / self.config.reviews
+        try:
+            images = ImageSettings(
+                style=self.config.style,
+                text=TextSettings(self.config.text, self.config.min_text),
+                background=self.config.background,
+            )
+        except ValueError as err:
+            raise InputError(config_file, f"plugins.anonymize: {err}") from None
+        return Project(
+            config_file,
+            stories,
+            images,
+            reports_dir=root / self.config.reports,
+            cache_dir=root / self.config.cache,
+            reviews_file=root / self.config.reviews,
+        )
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -170,7 +168,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # MkDocs reuses a plugin instance when it loads the same configuration again (serve, a
         # second build in one process): nothing of the last build may carry over.
-        self.failure = self.exhibition = self.pictures = self.reviews = self.report_page = None
+        self.failure = self.exhibition = self.pictures = self.reviews = self.report_page = self._project = None
         self.pages, self._generated, self.report_stories = [], {}, []
         if not self.config.enabled:
             return config
@@ -190,8 +188,9 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         config_file = shown(Path(config.config_file_path or "mkdocs.yml"))
         self._config_file = config_file
         try:
-            self.exhibition = load_exhibition(self.story_settings(config_file), self.as_of)
-            self.reviews = Reviews.load(self.reviews_file)
+            self._project = project = self.project(config_file)
+            self.exhibition = load_exhibition(project.stories, self.as_of)
+            self.reviews = Reviews.load(project.reviews_file)
         except InputError as err:
             self.failure = err
             raise PluginError("\n".join([*err.lines(), str(err)])) from None
@@ -203,21 +202,22 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.exhibition is None:
             return
+        assert self._project is not None and self.reviews is not None
+        project = self._project
         self._cleanup()
-        if self.use_cache and self.cache_dir.resolve().is_relative_to(Path(config.docs_dir).resolve()):
+        if self.use_cache and project.cache_dir.resolve().is_relative_to(Path(config.docs_dir).resolve()):
             self.failure = InputError(
                 self._config_file, "plugins.anonymize.cache: inside docs_dir, it would be published"
             )
             raise PluginError(str(self.failure))
         self._staging = Path(tempfile.mkdtemp(prefix="anonymize-build-"))
-        settings = self.image_settings()
         try:
-            folder = self._held.enter_context(held(self.cache_dir if self.use_cache else self._staging / "cache"))
+            folder = self._held.enter_context(held(project.cache_dir if self.use_cache else self._staging / "cache"))
             pictures = Cache(folder / "pictures")
             self._checks = Cache(folder / "checks")
             self._runner = runner(self.jobs, self.memory, WORKER_MEMORY, share_cores)
             self.pictures = make_pictures(
-                self.exhibition, pictures, settings, runner=self._runner, progress=self.progress
+                self.exhibition, pictures, project.images, runner=self._runner, progress=self.progress
             )
         except AnonymizeError as err:
             self.failure = err
@@ -225,144 +225,32 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             raise PluginError(str(err)) from None
         # Only what this build made or read stays: a story whose consent ended leaves nothing behind.
         pictures.prune()
-        entries, publish = self._decide(settings)
-        self.pages = story_pages(publish, self.pictures)
+        curation = curate(self.exhibition, self.pictures, self.reviews, project.images, draft=self.draft)
+        self.pages = story_pages(curation.publish, self.pictures)
         failures = self.pictures.failures
-        self._write_report(entries, settings, [f.line() for f in failures])
+        try:
+            report = write_curator_report(
+                project,
+                self.exhibition,
+                self.pictures,
+                curation,
+                scratch=self._staging,
+                pages={page.story.path: page.url for page in self.pages},
+                picture_uri=picture_uri,
+                draft=self.draft,
+                with_originals=self.with_originals,
+                site_label=self.site_label,
+                failures=[f.line() for f in failures],
+            )
+        except AnonymizeError as err:
+            self.failure = err
+            raise PluginError(str(err)) from None
+        self.report_page, self.report_stories = report.page, list(report.stories)
         if failures:
             bad_input = all(isinstance(f.error, InputError) for f in failures)
             self.failure = BuildErrors([f.line() for f in failures], exit_code=2 if bad_input else 1)
             self._cleanup()
             raise PluginError("\n".join([*self.failure.lines(), str(self.failure)]))
-
-    def image_settings(self) -> ImageSettings:
-        try:
-            return ImageSettings(
-                style=self.config.style,
-                text=TextSettings(self.config.text, self.config.min_text),
-                background=self.config.background,
-            )
-        except ValueError as err:
-            raise PluginError(f"anonymize: plugin setting: {err}") from None
-
-    def report_settings(self, settings: ImageSettings) -> dict[str, object]:
-        """How pictures are made and redacted, with the models that ran, for the report's reader.
-
-        Approvals bind to fewer: the settings a user controls (``approval_settings``)."""
-        faces = settings.faces
-        return {
-            "style": settings.style,
-            "max_pixels": settings.max_pixels,
-            "matte": list(settings.matte),
-            "background": settings.background,
-            "person_model": SEGMENTERS[DEFAULT_SEGMENTER].describe(),
-            "text": {
-                "searched": settings.text.enabled,
-                "min_text": settings.text.min_text,
-                "model": TextDetector.describe()["model"],
-            },
-            "faces": {
-                "detectors": [{"name": name, "model": DETECTORS[name].describe()["model"]} for name in faces.detectors],
-                "min_face": faces.min_face,
-                "all_from": faces.all_from,
-                "verify": faces.verify,
-            },
-            "widths": list(DEFAULT_WIDTHS),
-        }
-
-    def _decide(self, settings: ImageSettings) -> tuple[list[ReportStory], list[PublishableStory]]:
-        """Each story's status under the curators' decisions; the stories this build publishes.
-
-        A draft publishes every story consent allows, whatever was decided, for review.
-        """
-        assert self.exhibition is not None and self.pictures is not None and self.reviews is not None
-        pictures, reviews = self.pictures, self.reviews
-        failed = {f.story.path: f for f in pictures.failures}
-        printed = approval_settings(settings)
-        entries: list[ReportStory] = []
-        publish: list[PublishableStory] = []
-        for story in self.exhibition.stories:
-            decision = reviews.get(story.slug)
-            fingerprint = None
-            if story.path in failed:
-                state = Status(EXCLUDED, f"a photo could not be made safe to publish: {failed[story.path].line()}")
-            else:
-                fingerprint = story_fingerprint(story, [p.report for p in pictures.of(story)], printed)
-                state = review.status(fingerprint, decision)
-            if state.state == PUBLISHED or (self.draft and story.path not in failed):
-                publish.append(story)
-            entries.append(ReportStory(story.slug, story.path, state, story, (), (), fingerprint, decision))
-        return entries, publish
-
-    def _write_report(self, entries: list[ReportStory], settings: ImageSettings, failures: list[str]) -> None:
-        """The curator report: every story file, its status, what was found and done, and why."""
-        assert self.exhibition is not None and self.pictures is not None and self._staging is not None
-        pages = {page.story.path: page for page in self.pages}
-        previews: dict[str, Path] = {}
-        originals: dict[str, Path] = {}
-        # The originals were hashed as the pipeline read them; the report records those hashes.
-        hashes = {p.photo.source: p.report["input"]["sha256"] for p in self.pictures.made.values()}
-        stories = []
-        for entry in entries:
-            story = entry.story
-            assert story is not None
-            page = pages.get(story.path)
-            photos = []
-            for index, photo in enumerate(story.photos):
-                picture = self.pictures.made.get((story.path, index))
-                if picture is None:
-                    error = next((f.error.reason for f in self.pictures.failures if f.photo is photo), None)
-                    photos.append(ReportPhoto(photo, None, error=error))
-                    continue
-                preview = _preview(picture)
-                previews[preview.path.name] = preview.path
-                original = None
-                if self.with_originals:
-                    original = self._staging / "originals" / preview.path.name
-                    original.parent.mkdir(exist_ok=True)
-                    original_view(photo.source, (preview.width, preview.height), original, settings)
-                    originals[original.name] = original
-                published = tuple(picture_uri(size) for size in picture.sizes) if page is not None else ()
-                photos.append(
-                    ReportPhoto(
-                        photo,
-                        picture.report,
-                        preview.path.name,
-                        (preview.width, preview.height),
-                        published,
-                        None if original is None else original.name,
-                    )
-                )
-            stories.append(
-                dataclasses.replace(
-                    entry,
-                    photos=tuple(photos),
-                    exclusions=tuple(e for e in self.exhibition.exclusions if e.path == story.path),
-                    page=None if page is None else page.url,
-                    inputs=story_inputs(story, self._config_file, hashes),
-                )
-            )
-        published_paths = {story.path for story in self.exhibition.stories}
-        stories += [
-            excluded_story(e) for e in self.exhibition.exclusions if e.part == "story" and e.path not in published_paths
-        ]
-        stories.sort(key=lambda entry: entry.slug)
-        self.report_stories = stories
-        document = report_document(
-            stories,
-            as_of=self.exhibition.as_of,
-            draft=self.draft,
-            config_file=self._config_file,
-            reviews_file=self.reviews_file,
-            site_dir=self.site_label,
-            settings=self.report_settings(settings),
-            failures=failures,
-        )
-        try:
-            self.report_page = write_report(self.reports_dir, document, previews, originals)
-        except AnonymizeError as err:
-            self.failure = err
-            raise PluginError(str(err)) from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.pictures is None:
@@ -457,7 +345,8 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def _check(self, site: Path) -> None:
         """List every file in the manifest, then check the site as ``anonymize check`` would."""
         write_manifest(site)
-        expected = expectations(self.story_settings(self._config_file))
+        assert self._project is not None
+        expected = expectations(self._project.stories)
         findings = check_site(site, expected, runner=self._runner, verdicts=self._checks, progress=self.progress)
         if self._checks is not None and not findings:
             self._checks.prune()
@@ -480,12 +369,6 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
             self._staging = None
-
-
-def _preview(picture: Picture) -> Derivative:
-    """The size the report shows: the largest up to 1600 pixels wide."""
-    fitting = [size for size in picture.sizes if size.width <= REPORT_WIDTH]
-    return fitting[-1] if fitting else picture.sizes[0]
 
 
 def _within(label: str, site: Path, path: Path) -> str:

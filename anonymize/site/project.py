@@ -9,8 +9,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError
 
-from anonymize.config import StorySettings
 from anonymize.errors import InputError
+from anonymize.exhibition.project import Project
 from anonymize.site.plugin import AnonymizePlugin
 
 
@@ -31,6 +31,6 @@ def project_config(config_file: Path) -> tuple[MkDocsConfig, AnonymizePlugin]:
     return config, plugin
 
 
-def story_settings(config_file: Path) -> StorySettings:
-    """The story settings of the project whose mkdocs.yml is ``config_file``."""
-    return project_config(config_file)[1].story_settings(config_file)
+def load_project(config_file: Path) -> Project:
+    """The project whose mkdocs.yml is ``config_file``, as the build sees it."""
+    return project_config(config_file)[1].project(config_file)

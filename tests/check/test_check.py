@@ -16,7 +16,7 @@ from anonymize.check.site import MANIFEST, PictureCheck, RemoteCheck, TermsCheck
 from anonymize.cli import main
 from anonymize.errors import BuildErrors
 from anonymize.site.build import build_site
-from anonymize.site.project import story_settings
+from anonymize.site.project import load_project
 from tests.faces import astronaut
 from tests.site.projects import PHOTO_NAME, write_project
 from tests.stories.project import AS_OF
@@ -40,7 +40,7 @@ def site(project: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def expected(project: Path) -> Expectations:
-    return expectations(story_settings(project / "mkdocs.yml"))
+    return expectations(load_project(project / "mkdocs.yml").stories)
 
 
 def reasons(site: Path, expected: Expectations, **kwargs: object) -> list[tuple[str, str]]:

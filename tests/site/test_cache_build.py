@@ -103,7 +103,7 @@ def test_an_original_changing_during_the_build_is_not_kept_or_published(
 ) -> None:
     made(project)
     site = tree(project / "site")
-    monkeypatch.setattr("anonymize.site.pictures._sha256", lambda path: "0" * 64)
+    monkeypatch.setattr("anonymize.exhibition.pictures._sha256", lambda path: "0" * 64)
     with pytest.raises(BuildErrors) as caught:
         build_site(project / "mkdocs.yml", AS_OF, jobs=1)
     assert all("the original changed while the build was reading it" in line for line in caught.value.lines())
