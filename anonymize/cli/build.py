@@ -44,11 +44,9 @@ def memory_size(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def build_summary(result: BuildResult) -> list[str]:
     """What was published and what was left out, one line each."""
-    plugin = result.plugin
-    exhibition, pictures = plugin.exhibition, plugin.pictures
-    assert exhibition is not None and pictures is not None
+    exhibition = result.exhibition
     lines = []
-    for page in plugin.pages:
+    for page in result.pages:
         story = page.story
         parts = [f"page {page.url}"]
         if page.pictures:
@@ -58,8 +56,8 @@ def build_summary(result: BuildResult) -> list[str]:
         if story.testimony is not None:
             parts.append("testimony")
         lines.append(f"published  {story.slug}: {', '.join(parts)}")
-    published = {page.story.path for page in plugin.pages}
-    for entry in plugin.report_stories:
+    published = {page.story.path for page in result.pages}
+    for entry in result.report_stories:
         if entry.story is None or entry.path in published:
             continue
         label = "waiting" if entry.status.state == NEEDS_REVIEW else entry.status.state
@@ -146,14 +144,12 @@ def build_command(
         fail(err)
     if quiet:
         return
-    plugin = result.plugin
-    assert plugin.exhibition is not None and plugin.report_page is not None
-    count = len(plugin.pages)
+    count = len(result.pages)
     kind = "DRAFT, for review only: " if draft else ""
     click.echo(
-        f"as of {plugin.exhibition.as_of}: {kind}{count} {'story' if count == 1 else 'stories'} published "
+        f"as of {result.exhibition.as_of}: {kind}{count} {'story' if count == 1 else 'stories'} published "
         f"to {display_path(shown(result.site_dir))}/ (gallery: {STORIES}/), checked; "
-        f"report: {display_path(shown(plugin.report_page))}"
+        f"report: {display_path(shown(result.report_page))}"
     )
     for line in build_summary(result):
         click.echo(line)

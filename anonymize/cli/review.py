@@ -32,11 +32,9 @@ def review_command(config_file: Path, as_of: dt.datetime | None, with_originals:
         result = build_site(config_file, as_of.date() if as_of else None, draft=True, with_originals=with_originals)
     except AnonymizeError as err:
         fail(err)
-    plugin = result.plugin
-    assert plugin.report_page is not None
-    entries = plugin.report_stories
+    entries = result.report_stories
     waiting = [entry for entry in entries if entry.status.state == NEEDS_REVIEW]
-    click.echo(f"report: {display_path(shown(plugin.report_page))}; draft: {display_path(shown(result.site_dir))}/")
+    click.echo(f"report: {display_path(shown(result.report_page))}; draft: {display_path(shown(result.site_dir))}/")
     if not waiting:
         click.echo("nothing waits for a decision")
     for entry in waiting:

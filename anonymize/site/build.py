@@ -21,9 +21,13 @@ from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from anonymize.errors import BuildErrors, InputError, display_path, shown
+from anonymize.exhibition.pictures import Pictures
+from anonymize.exhibition.project import Project
 from anonymize.progress import Progress
-from anonymize.site.plugin import AnonymizePlugin
+from anonymize.report.model import ReportStory
+from anonymize.site.pages import StoryPage
 from anonymize.site.project import project_config
+from anonymize.stories.publish import Exhibition
 
 # MkDocs 1.6 prints a banner about MkDocs 2.0 (with a link) on every run unless this is set.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -31,10 +35,15 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a finished build published, and where."""
+    """What a finished build published, and where; what its report says of every story."""
 
     site_dir: Path
-    plugin: AnonymizePlugin
+    project: Project
+    exhibition: Exhibition
+    pictures: Pictures
+    pages: tuple[StoryPage, ...]
+    report_page: Path
+    report_stories: tuple[ReportStory, ...]
 
 
 def draft_dir(site_dir: Path) -> Path:
@@ -88,8 +97,9 @@ def build_site(
                 if plugin.failure is not None:
                     raise plugin.failure from None
                 raise BuildErrors([*warnings, str(err).strip()]) from None
+        project, exhibition, pictures, report = plugin.built()  # before the old site is replaced
         _replace(target, fresh)
-    return BuildResult(target, plugin)
+    return BuildResult(target, project, exhibition, pictures, tuple(plugin.pages), report, tuple(plugin.report_stories))
 
 
 @contextlib.contextmanager

@@ -162,6 +162,12 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             reviews_file=root / self.config.reviews,
         )
 
+    def built(self) -> tuple[Project, Exhibition, Pictures, Path]:
+        """What the last build worked on and made: the project, its stories, pictures and report."""
+        if self._project is None or self.exhibition is None or self.pictures is None or self.report_page is None:
+            raise AnonymizeError(self._config_file, "the anonymize plugin did not run: is it enabled?")
+        return self._project, self.exhibition, self.pictures, self.report_page
+
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command, self.dirty = command, dirty
 

@@ -13,10 +13,10 @@ from tests.stories.project import AS_OF
 
 def approve_all(config_file: Path, as_of: dt.date = AS_OF) -> list[str]:
     """Approve every story waiting for review; return their names."""
-    plugin = build_site(config_file, as_of, draft=True).plugin
-    root = config_file.parent
-    reviews = Reviews.load(root / plugin.config.reviews)
-    waiting = [entry.slug for entry in plugin.report_stories if entry.status.state == NEEDS_REVIEW]
+    result = build_site(config_file, as_of, draft=True)
+    project = result.project
+    reviews = Reviews.load(project.reviews_file)
+    waiting = [entry.slug for entry in result.report_stories if entry.status.state == NEEDS_REVIEW]
     for slug in waiting:
-        decide(root, root / plugin.config.reports / REPORT_JSON, reviews, slug, APPROVED, as_of, "Test curator")
+        decide(project.root, project.reports_dir / REPORT_JSON, reviews, slug, APPROVED, as_of, "Test curator")
     return waiting

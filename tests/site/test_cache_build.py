@@ -25,9 +25,9 @@ def cached_pictures(root: Path) -> dict[str, bytes]:
 
 def made(root: Path, **options: object) -> dict[str, bool]:
     """Build; each photo (story file: photo) and whether it came from the cache."""
-    plugin = build_site(root / "mkdocs.yml", AS_OF, **options).plugin  # type: ignore[arg-type]
-    assert plugin.pictures is not None and not plugin.pictures.failures
-    return {f"{p.photo.source.name}@{story}": p.cached for (story, _), p in plugin.pictures.made.items()}
+    pictures = build_site(root / "mkdocs.yml", AS_OF, **options).pictures  # type: ignore[arg-type]
+    assert not pictures.failures
+    return {f"{p.photo.source.name}@{story}": p.cached for (story, _), p in pictures.made.items()}
 
 
 @pytest.fixture
@@ -86,15 +86,13 @@ def test_the_cache_holds_only_what_the_site_publishes(project: Path) -> None:
 
 
 def test_withdrawn_consent_leaves_nothing_in_the_cache(project: Path) -> None:
-    plugin = build_site(project / "mkdocs.yml", AS_OF).plugin
-    assert plugin.pictures is not None
-    amir = {size.sha256 for (story, _), p in plugin.pictures.made.items() if story.name == STORY for size in p.sizes}
+    pictures = build_site(project / "mkdocs.yml", AS_OF).pictures
+    amir = {size.sha256 for (story, _), p in pictures.made.items() if story.name == STORY for size in p.sizes}
     assert amir and amir <= set(cached_pictures(project))
     story = project / "stories" / STORY
     story.write_text(story.read_text().replace("given: 2024-01-01", "given: 2024-01-01\n  withdrawn: 2026-01-01"))
-    plugin = build_site(project / "mkdocs.yml", AS_OF).plugin
-    assert plugin.pictures is not None
-    still = {size.sha256 for p in plugin.pictures.made.values() for size in p.sizes}
+    pictures = build_site(project / "mkdocs.yml", AS_OF).pictures
+    still = {size.sha256 for p in pictures.made.values() for size in p.sizes}
     assert set(cached_pictures(project)) == still and not amir & still
 
 
@@ -111,9 +109,8 @@ def test_an_original_changing_during_the_build_is_not_kept_or_published(
 
 
 def test_worker_processes_make_the_same_exhibition(project: Path, tmp_path: Path) -> None:
-    one = build_site(project / "mkdocs.yml", AS_OF, tmp_path / "one", use_cache=False, jobs=1).plugin
-    two = build_site(project / "mkdocs.yml", AS_OF, tmp_path / "two", use_cache=False, jobs=2).plugin
-    assert one.pictures is not None and two.pictures is not None
+    one = build_site(project / "mkdocs.yml", AS_OF, tmp_path / "one", use_cache=False, jobs=1)
+    two = build_site(project / "mkdocs.yml", AS_OF, tmp_path / "two", use_cache=False, jobs=2)
     assert [page.url for page in one.pages] == [page.url for page in two.pages]
 
     def found(pictures: object) -> list[list[str]]:

@@ -165,8 +165,8 @@ def test_the_approval_life_cycle(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
 
     def build(draft: bool = False) -> set[str]:
-        plugin = build_site(config, AS_OF, draft=draft).plugin
-        return {page.story.slug for page in plugin.pages}
+        pages = build_site(config, AS_OF, draft=draft).pages
+        return {page.story.slug for page in pages}
 
     assert build() == set()  # nothing approved, nothing published
     build(draft=True)
@@ -257,12 +257,12 @@ def test_an_upgrade_that_redacts_alike_keeps_the_approval(tmp_path: Path, monkey
 
     # In process and without the cache, so that the patched detectors are the ones that run.
     move_faces(0.9, 1.01)
-    plugin = build_site(config, AS_OF, jobs=1, use_cache=False).plugin
+    pages = build_site(config, AS_OF, jobs=1, use_cache=False).pages
     entry = report_of(tmp_path)["aslan-real-name"]
     faces = json.dumps(entry["photos"][0]["image"]["faces"])
     assert "99.0.0" in faces and face_box() != approved, (approved, face_box())  # a real difference, too small to see
     assert (entry["status"], entry["changes"]) == ("published", []), (approved, face_box())
-    assert {page.story.slug for page in plugin.pages} == {"aslan-real-name"}
+    assert {page.story.slug for page in pages} == {"aslan-real-name"}
     assert "nothing to see, the decision holds" in read_page(tmp_path / "reports" / "index.html").text
     move_faces(0.0, 1.3)
     build_site(config, AS_OF, jobs=1, use_cache=False)
