@@ -166,7 +166,7 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
-def decide(
+def record_decision(
     root: Path,
     report_file: Path,
     reviews: Reviews,

@@ -5,6 +5,6 @@ every picture must be free of metadata and of faces, no file may be or name an o
 may load anything from another host, and no withheld term may appear anywhere.
 """
 
-from anonymize.check.site import CHECKS, Expectations, Finding, SiteCheck, check_site, expectations, write_manifest
+from anonymize.check.site import CHECKS, Expectations, SiteCheck, SiteFinding, check_site, expectations, write_manifest
 
-__all__ = ["CHECKS", "Expectations", "Finding", "SiteCheck", "check_site", "expectations", "write_manifest"]
+__all__ = ["CHECKS", "Expectations", "SiteCheck", "SiteFinding", "check_site", "expectations", "write_manifest"]

@@ -53,7 +53,7 @@ _JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\"'\\/])//[^\n]*", re.DOTALL)
 
 
 @dataclass(frozen=True)
-class Finding:
+class SiteFinding:
     """One thing wrong with a built site, naming its file."""
 
     path: Path
@@ -121,7 +121,7 @@ class SiteFile:
 
 
 @dataclass(frozen=True)
-class Means:
+class CheckContext:
     """How the checks may run: worker processes for the face search, a store of earlier results
     (by the file's hash and the checker's own identity), and where to show progress."""
 
@@ -137,7 +137,7 @@ class SiteCheck(ABC):
 
     @abstractmethod
     def run(
-        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+        self, files: Sequence[SiteFile], expected: Expectations, means: CheckContext
     ) -> Iterator[tuple[SiteFile | None, str]]:
         """Yield (file, reason) for each finding; a file of None means the site as a whole."""
 
@@ -148,7 +148,7 @@ class ManifestCheck(SiteCheck):
     name = "manifest"
 
     def run(
-        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+        self, files: Sequence[SiteFile], expected: Expectations, means: CheckContext
     ) -> Iterator[tuple[SiteFile | None, str]]:
         manifest = next((f for f in files if f.name == MANIFEST), None)
         if manifest is None:
@@ -177,7 +177,7 @@ class PictureCheck(SiteCheck):
     name = "pictures"
 
     def run(
-        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+        self, files: Sequence[SiteFile], expected: Expectations, means: CheckContext
     ) -> Iterator[tuple[SiteFile | None, str]]:
         pictures = [file for file in files if file.suffix in PICTURE_SUFFIXES]
         # Each picture is read once, in a worker: its blocks, its decoding, the face search; a
@@ -253,7 +253,7 @@ class OriginalsCheck(SiteCheck):
     name = "originals"
 
     def run(
-        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+        self, files: Sequence[SiteFile], expected: Expectations, means: CheckContext
     ) -> Iterator[tuple[SiteFile | None, str]]:
         originals = expected.originals
         # Names with their suffix, as a story lists them: short stems ("window") are ordinary words.
@@ -280,7 +280,7 @@ class RemoteCheck(SiteCheck):
     name = "remote"
 
     def run(
-        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+        self, files: Sequence[SiteFile], expected: Expectations, means: CheckContext
     ) -> Iterator[tuple[SiteFile | None, str]]:
         for file in files:
             text = file.text()
@@ -314,7 +314,7 @@ class TermsCheck(SiteCheck):
     name = "terms"
 
     def run(
-        self, files: Sequence[SiteFile], expected: Expectations, means: Means
+        self, files: Sequence[SiteFile], expected: Expectations, means: CheckContext
     ) -> Iterator[tuple[SiteFile | None, str]]:
         if not expected.terms:
             return
@@ -345,23 +345,23 @@ def check_site(
     runner: Runner | None = None,
     verdicts: Cache | None = None,
     progress: Progress | None = None,
-) -> list[Finding]:
+) -> list[SiteFinding]:
     """Every finding of every check on the site in ``site_dir``; pictures are searched for faces
     by ``runner``'s workers, and not again when ``verdicts`` holds this checker's result for the
     same bytes."""
     if not site_dir.is_dir():
-        return [Finding(site_dir, "no such site folder")]
-    means = Means(runner or Serial(), verdicts, progress or Quiet())
+        return [SiteFinding(site_dir, "no such site folder")]
+    means = CheckContext(runner or Serial(), verdicts, progress or Quiet())
     files, findings = [], []
     for path in sorted(site_dir.rglob("*")):
         name = path.relative_to(site_dir).as_posix()
         if path.is_symlink():
-            findings.append(Finding(path, "a symbolic link: a site holds files, not links to elsewhere"))
+            findings.append(SiteFinding(path, "a symbolic link: a site holds files, not links to elsewhere"))
         elif path.is_file():
             files.append(SiteFile(name, path, file_sha256(path)))
     for check in checks:
         for file, reason in check.run(files, expected, means):
-            findings.append(Finding(file.path if file is not None else site_dir, reason))
+            findings.append(SiteFinding(file.path if file is not None else site_dir, reason))
     return findings
 
 

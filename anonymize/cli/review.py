@@ -11,7 +11,7 @@ from anonymize.cli.build import AS_OF, WITH_ORIGINALS
 from anonymize.cli.common import CONFIG_FILE, fail
 from anonymize.errors import AnonymizeError, InputError, display_path, shown
 from anonymize.report.write import REPORT_JSON
-from anonymize.review import APPROVED, NEEDS_REVIEW, REJECTED, Reviews, decide
+from anonymize.review import APPROVED, NEEDS_REVIEW, REJECTED, Reviews, record_decision
 from anonymize.site.build import build_site
 from anonymize.site.project import project_config
 
@@ -44,12 +44,12 @@ def review_command(config_file: Path, as_of: dt.datetime | None, with_originals:
             click.echo(f"{entry.status.state:<10} {entry.slug}: {entry.status.reason}")
 
 
-def _decide(config_file: Path, story: str, decision: str, by: str | None, reason: str | None) -> None:
+def _record(config_file: Path, story: str, decision: str, by: str | None, reason: str | None) -> None:
     try:
         plugin = project_config(config_file)[1]
         root = config_file.parent
         reviews = Reviews.load(root / plugin.config.reviews)
-        recorded = decide(
+        recorded = record_decision(
             root, root / plugin.config.reports / REPORT_JSON, reviews, story, decision, dt.date.today(), by, reason
         )
     except AnonymizeError as err:
@@ -74,7 +74,7 @@ def approve_command(story: str, by: str | None, config_file: Path) -> None:
     Example:
       anonymize approve amir --by "A. Curator"
     """
-    _decide(config_file, story, APPROVED, by, None)
+    _record(config_file, story, APPROVED, by, None)
     click.echo("run `anonymize build` to publish it")
 
 
@@ -94,4 +94,4 @@ def reject_command(story: str, reason: str, by: str | None, config_file: Path) -
     """
     if not reason.strip():
         fail(InputError(None, "--reason: say why the story is rejected"))
-    _decide(config_file, story, REJECTED, by, reason.strip())
+    _record(config_file, story, REJECTED, by, reason.strip())

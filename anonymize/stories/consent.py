@@ -23,7 +23,7 @@ class ConsentDecision:
         return self.story is None
 
 
-def decide(consent: Consent, as_of: dt.date) -> ConsentDecision:
+def consent_as_of(consent: Consent, as_of: dt.date) -> ConsentDecision:
     """Apply ``consent`` on ``as_of``: withdrawn, not yet given or expired publishes nothing.
 
     Consent ends at the start of its ``expires`` day. A withdrawal counts whatever its date:

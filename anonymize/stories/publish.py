@@ -24,7 +24,7 @@ from anonymize.config import StorySettings
 from anonymize.errors import InputError, InputErrors, display_path
 from anonymize.image.plan import RegionRequest
 from anonymize.image.regions import Polygon
-from anonymize.stories.consent import ConsentDecision, decide
+from anonymize.stories.consent import ConsentDecision, consent_as_of
 from anonymize.stories.load import StoryFile, read_story
 from anonymize.stories.schema import STORY_FIELDS, Consent, Fields, FrontMatter, read_consent, read_front_matter
 from anonymize.stories.text import (
@@ -71,7 +71,7 @@ class PublishablePhoto:
 
 
 @dataclass(frozen=True)
-class Finding:
+class AllowedContact:
     """A contact detail found in a story and published because its author allowed it."""
 
     field: str  # where: "testimony, line 12, column 4", "title, column 3"
@@ -107,7 +107,7 @@ class PublishableStory:
     #: The forms each term was found in ("Аргуне" for "Аргун"), for the same report.
     withheld_forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Contact details the author allowed, published as written: for the curator to confirm.
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[AllowedContact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ class _Story:
         self.sources: dict[int, Path] = {}
         self.problems: list[InputError] = []
         self.late_exclusions: list[Exclusion] = []
-        self.findings: list[Finding] = []
+        self.findings: list[AllowedContact] = []
 
     @classmethod
     def read(cls, file: StoryFile, settings: StorySettings, as_of: dt.date) -> _Story:
@@ -237,7 +237,9 @@ class _Story:
         if "consent" not in file.data:
             fields.problem("consent", "missing (required)")
         decision = (
-            decide(consent, as_of) if consent is not None else ConsentDecision(as_of, "no valid consent", None, None)
+            consent_as_of(consent, as_of)
+            if consent is not None
+            else ConsentDecision(as_of, "no valid consent", None, None)
         )
         story = cls(file, settings.photos_dir, consent, decision)
         if consent is not None and not decision.in_force:
@@ -416,7 +418,7 @@ class _Story:
         for contact in find_contacts(text):
             found.add(folded(contact.text))
             if allowed(contact, allow):
-                self.findings.append(Finding(f"{name}, {where(contact.start)}", contact.kind, contact.text))
+                self.findings.append(AllowedContact(f"{name}, {where(contact.start)}", contact.kind, contact.text))
             else:
                 self.problem(
                     f"{name}, {where(contact.start)}",

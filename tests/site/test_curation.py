@@ -21,7 +21,7 @@ from anonymize.image.detect import centerface, yunet
 from anonymize.image.detect import text as text_detection
 from anonymize.image.detect.base import Detection, FaceDetector
 from anonymize.report.write import REPORT_JSON
-from anonymize.review import APPROVED, REJECTED, Reviews, decide
+from anonymize.review import APPROVED, REJECTED, Reviews, record_decision
 from anonymize.site.build import build_site
 from tests.dirty import scene
 from tests.faces import Composite, astronaut, background, paste
@@ -82,7 +82,7 @@ def report_of(root: Path) -> dict[str, Any]:
 
 def approve(root: Path, story: str, decision: str = APPROVED, reason: str | None = None) -> None:
     reviews = Reviews.load(root / "reviews.yml")
-    decide(root, root / "reports" / REPORT_JSON, reviews, story, decision, AS_OF, "Curator", reason)
+    record_decision(root, root / "reports" / REPORT_JSON, reviews, story, decision, AS_OF, "Curator", reason)
 
 
 @pytest.fixture(scope="module")

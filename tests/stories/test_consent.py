@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from anonymize.stories.consent import decide
+from anonymize.stories.consent import consent_as_of
 from anonymize.stories.schema import Consent
 from tests.stories.project import AS_OF, Project
 
@@ -129,7 +129,7 @@ def test_a_photo_shared_with_a_story_without_portrait_consent_is_withheld(projec
     ],
 )
 def test_decide(as_of: dt.date, story: str | None) -> None:
-    decision = decide(Consent(True, False, dt.date(2019, 5, 2), dt.date(2027, 5, 2)), as_of)
+    decision = consent_as_of(Consent(True, False, dt.date(2019, 5, 2), dt.date(2027, 5, 2)), as_of)
     assert decision.story == story
     if story is None:
         assert decision.portrait is None and decision.testimony == "no consent to publish the testimony"
