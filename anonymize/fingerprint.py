@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import cv2
 import numpy as np
 
 from anonymize.config import ImageSettings
 from anonymize.fileio import json_sha256
+from anonymize.image.photo_report import PhotoReport, ReportedRegion
 from anonymize.image.reasons import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
 from anonymize.stories.publish import PublishableStory
 
@@ -221,12 +221,9 @@ class Fingerprint:
         return cls(parts, values, facts)
 
 
-def fingerprint(
-    story: PublishableStory, images: Sequence[Mapping[str, Any]], settings: Mapping[str, Setting]
-) -> Fingerprint:
-    """The fingerprint of a story as it would be published, from each photo's image report (as
-    ``ImageReport.to_dict`` writes it: what the curator sees is what the approval binds to) and
-    the ``approval_settings`` it was made with."""
+def fingerprint(story: PublishableStory, images: Sequence[PhotoReport], settings: Mapping[str, Setting]) -> Fingerprint:
+    """The fingerprint of a story as it would be published, from each photo's image report (what
+    the curator sees is what the approval binds to) and the ``approval_settings`` it was made with."""
     parts: dict[str, str] = {}
 
     def part(name: str, value: object) -> None:
@@ -242,49 +239,36 @@ def fingerprint(
     photos: dict[str, PhotoFacts] = {}
     for photo, image in zip(story.photos, images, strict=True):
         name = f"photo {photo.file}"
-        part(name, image["input"]["sha256"])
+        part(name, image.sha256)
         part(f"{name}: alt text", photo.alt)
         part(f"{name}: caption", photo.caption)
         part(f"{name}: content warnings", list(photo.content_warnings))
-        part(f"{name}: regions drawn", [[*_shape(r), _bounds(r), r["reason"]] for r in image["regions"] if _manual(r)])
-        background = image["background"]
-        blurred = background["treatment"] != "keep"
+        drawn = [r for r in image.regions if not r.detected]
+        part(f"{name}: regions drawn", [[*_shape(r), list(r.bounds), r.reason] for r in drawn])
+        background = image.background
+        blurred = background.treatment != "keep"
         if blurred and photo.subject:
             part(f"{name}: people drawn", [list(p.points) for p in photo.subject])
         found: dict[str, list[Box]] = {}
-        for region in image["regions"]:
-            if not _manual(region):
-                found.setdefault(region["reason"], []).append(_bounds(region))
-        people = background.get("outlines", []) if blurred and not photo.subject else []
-        size = image["displayed_size"]
+        for region in image.regions:
+            if region.detected:
+                found.setdefault(region.reason, []).append(region.bounds)
+        people = background.outlines if blurred and not photo.subject else ()
         photos[photo.file] = PhotoFacts(
-            image["style"],
-            background["treatment"],
-            (size["width"], size["height"]),
-            {
-                reason: tuple(sorted(boxes))
-                for reason, boxes in sorted(found.items(), key=lambda i: _reason_order(i[0]))
-            },
-            tuple(tuple((int(x), int(y)) for x, y in outline) for outline in people),
+            image.style,
+            background.treatment,
+            image.size,
+            {reason: tuple(sorted(found[reason])) for reason in sorted(found, key=_reason_order)},
+            people,
         )
     return Fingerprint(parts, dict(settings), photos)
 
 
-def _manual(region: Mapping[str, Any]) -> bool:
-    return region["reason"] not in DETECTED
-
-
-def _shape(region: Mapping[str, Any]) -> list[object]:
+def _shape(region: ReportedRegion) -> list[object]:
     """A manual region's shape, with its points when it is a polygon (a moved corner changes it)."""
-    if "points" in region:
-        return [region["shape"], [list(point) for point in region["points"]]]
-    return [region["shape"]]
-
-
-def _bounds(region: Mapping[str, Any]) -> Box:
-    """The pixels a region covers, as (x0, y0, x1, y1)."""
-    x, y, width, height = region["box"]
-    return (x, y, x + width, y + height)
+    if region.points is not None:
+        return [region.shape, [list(point) for point in region.points]]
+    return [region.shape]
 
 
 def _reason_order(reason: str) -> tuple[int, str]:

@@ -25,6 +25,7 @@ from anonymize.config import ImageSettings
 from anonymize.errors import AnonymizeError, InputError, display_path
 from anonymize.fileio import file_sha256
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative, derive
+from anonymize.image.photo_report import PhotoReport
 from anonymize.image.pipeline import anonymize_image
 from anonymize.image.plan import RegionRequest
 from anonymize.image.regions import Polygon
@@ -45,8 +46,8 @@ class Picture:
 
     photo: PublishablePhoto
     sizes: tuple[Derivative, ...]
-    #: The photo's image report, as ``ImageReport.to_dict`` wrote it (and the cache keeps it).
-    report: dict[str, Any]
+    #: The photo's image report (the cache keeps it as ``ImageReport.to_dict`` wrote it).
+    report: PhotoReport
     #: Read from the cache rather than made in this build.
     cached: bool = False
 
@@ -213,7 +214,11 @@ def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path
     if "failed" in result:
         failed = result["failed"]
         raise (InputError if failed["input"] else AnonymizeError)(item.photo.source, failed["reason"])
-    if key is None or result["report"]["input"]["sha256"] != item.original:
+    try:
+        made = PhotoReport.from_dict(result["report"])
+    except ValueError:
+        raise AnonymizeError(item.photo.source, "the worker's report could not be read") from None
+    if key is None or made.sha256 != item.original:
         # Changed between this build's first look and the worker's read: the picture may not be
         # what the key says, so it is neither kept nor published.
         raise InputError(item.photo.source, "the original changed while the build was reading it; build again")
@@ -228,12 +233,12 @@ def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path
 def _from_entry(photo: PublishablePhoto, entry: Entry) -> Picture | None:
     """The picture an entry holds, if the entry holds what a picture needs."""
     try:
-        report = entry.data["report"]
+        report = PhotoReport.from_dict(entry.data["report"])
         sizes = tuple(
             Derivative(entry.files[s["file"]], int(s["width"]), int(s["height"]), str(s["sha256"]), int(s["bytes"]))
             for s in entry.data["sizes"]
         )
-        if not isinstance(report, dict) or not sizes:
+        if not sizes:
             return None
     except (KeyError, TypeError, ValueError):
         return None

@@ -81,7 +81,7 @@ def write_curator_report(
     previews: dict[str, Path] = {}
     originals: dict[str, Path] = {}
     # The originals were hashed as the pipeline read them; the report records those hashes.
-    hashes = {p.photo.source: p.report["input"]["sha256"] for p in pictures.made.values()}
+    hashes = {p.photo.source: p.report.sha256 for p in pictures.made.values()}
     stories = []
     for entry in curation.entries:
         story = entry.story
@@ -108,7 +108,7 @@ def write_curator_report(
             photos.append(
                 ReportPhoto(
                     photo,
-                    picture.report,
+                    picture.report.document,
                     preview.path.name,
                     (preview.width, preview.height),
                     published,

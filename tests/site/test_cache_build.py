@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from anonymize.errors import BuildErrors, InputError
+from anonymize.exhibition.pictures import Pictures
 from anonymize.site.build import build_site
 from tests.site.projects import PHOTO_NAME, write_project
 from tests.site.site_reader import tree
@@ -113,8 +114,8 @@ def test_worker_processes_make_the_same_exhibition(project: Path, tmp_path: Path
     two = build_site(project / "mkdocs.yml", AS_OF, tmp_path / "two", use_cache=False, jobs=2)
     assert [page.url for page in one.pages] == [page.url for page in two.pages]
 
-    def found(pictures: object) -> list[list[str]]:
-        return [[r["reason"] for r in p.report["regions"]] for p in pictures.made.values()]  # type: ignore[attr-defined]
+    def found(pictures: Pictures) -> list[list[str]]:
+        return [[r.reason for r in p.report.regions] for p in pictures.made.values()]
 
     assert found(one.pictures) == found(two.pictures)
     assert sorted(tree(tmp_path / "one")) == sorted(tree(tmp_path / "two"))
