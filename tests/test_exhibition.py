@@ -14,17 +14,12 @@ REPO = Path(__file__).resolve().parents[1]
 #: The sample's mkdocs.yml, said in the library's own values (no MkDocs configuration is read).
 SCRIPT = textwrap.dedent(
     """\
-    import datetime as dt, json, sys, tempfile
+    import datetime as dt, json, sys
     from pathlib import Path
 
-    from anonymize.cache import Cache, held
     from anonymize.config import ImageSettings, StorySettings, TextSettings
-    from anonymize.exhibition.curation import curate
-    from anonymize.exhibition.pictures import make_pictures
+    from anonymize.exhibition.build import Build, BuildOptions
     from anonymize.exhibition.project import Project
-    from anonymize.exhibition.report import write_curator_report
-    from anonymize.review import Reviews
-    from anonymize.stories.publish import load_exhibition
 
     root = Path(sys.argv[1])
     project = Project(
@@ -35,12 +30,10 @@ SCRIPT = textwrap.dedent(
         cache_dir=root / ".anonymize-cache",
         reviews_file=root / "reviews.yml",
     )
-    exhibition = load_exhibition(project.stories, dt.date(2026, 12, 1))
-    reviews = Reviews.load(project.reviews_file)
-    with held(project.cache_dir) as folder, tempfile.TemporaryDirectory() as scratch:
-        pictures = make_pictures(exhibition, Cache(folder / "pictures"), project.images)
-        curation = curate(exhibition, pictures, reviews, project.images)
-        report = write_curator_report(project, exhibition, pictures, curation, scratch=Path(scratch))
+    with Build(project, BuildOptions(as_of=dt.date(2026, 12, 1), jobs=1)) as build:
+        build.make_pictures()
+        report = build.write_report()
+    curation = build.curation
     print(json.dumps({
         "statuses": {entry.slug: entry.status.state for entry in report.stories},
         "publish": sorted(story.slug for story in curation.publish),

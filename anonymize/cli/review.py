@@ -13,7 +13,7 @@ from anonymize.errors import AnonymizeError, InputError, display_path, shown
 from anonymize.report.write import REPORT_JSON
 from anonymize.review import APPROVED, NEEDS_REVIEW, REJECTED, Reviews, record_decision
 from anonymize.site.build import build_site
-from anonymize.site.project import project_config
+from anonymize.site.project import load_project
 
 
 @click.command("review")
@@ -46,12 +46,10 @@ def review_command(config_file: Path, as_of: dt.datetime | None, with_originals:
 
 def _record(config_file: Path, story: str, decision: str, by: str | None, reason: str | None) -> None:
     try:
-        plugin = project_config(config_file)[1]
-        root = config_file.parent
-        reviews = Reviews.load(root / plugin.config.reviews)
-        recorded = record_decision(
-            root, root / plugin.config.reports / REPORT_JSON, reviews, story, decision, dt.date.today(), by, reason
-        )
+        project = load_project(config_file)
+        reviews = Reviews.load(project.reviews_file)
+        report = project.reports_dir / REPORT_JSON
+        recorded = record_decision(project.root, report, reviews, story, decision, dt.date.today(), by, reason)
     except AnonymizeError as err:
         fail(err)
     click.echo(

@@ -21,6 +21,7 @@ from mkdocs.commands.build import build
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from anonymize.errors import BuildErrors, InputError, display_path, shown
+from anonymize.exhibition.build import BuildOptions
 from anonymize.exhibition.pictures import Pictures
 from anonymize.exhibition.project import Project
 from anonymize.progress import Progress
@@ -84,12 +85,11 @@ def build_site(
     with _fresh_folder(target) as fresh:
         config.site_dir = str(fresh)
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
-        plugin.as_of = as_of
-        plugin.draft, plugin.with_originals = draft, with_originals
-        plugin.use_cache, plugin.jobs, plugin.memory = use_cache, jobs, memory
+        plugin.options = BuildOptions(
+            as_of, draft, with_originals, use_cache, jobs, memory, site_label=display_path(shown(target))
+        )
         if progress is not None:
             plugin.progress = progress
-        plugin.site_label = display_path(shown(target))
         with _warnings_collected() as warnings:
             try:
                 build(config)
@@ -97,9 +97,12 @@ def build_site(
                 if plugin.failure is not None:
                     raise plugin.failure from None
                 raise BuildErrors([*warnings, str(err).strip()]) from None
-        project, exhibition, pictures, report = plugin.built()  # before the old site is replaced
+        done = plugin.built()  # before the old site is replaced
         _replace(target, fresh)
-    return BuildResult(target, project, exhibition, pictures, tuple(plugin.pages), report, tuple(plugin.report_stories))
+    assert done.pictures is not None and done.report is not None
+    return BuildResult(
+        target, done.project, done.exhibition, done.pictures, tuple(plugin.pages), done.report.page, done.report.stories
+    )
 
 
 @contextlib.contextmanager

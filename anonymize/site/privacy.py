@@ -9,9 +9,11 @@ otherwise, asks search engines to stay away.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 #: Material for MkDocs' default ``theme.font`` loads Google Fonts from Google's servers.
@@ -123,3 +125,16 @@ def without_dates(sitemap: str) -> str:
 
 
 ROBOTS_NOINDEX = "User-agent: *\nDisallow: /\n"
+
+
+def finish_indexing(site: Path, *, noindex: bool) -> None:
+    """Keep search engines away (robots.txt, no sitemap), or make the sitemap's archive
+    deterministic: MkDocs stamps it with the build time, and nothing else in it may differ."""
+    sitemap = site / "sitemap.xml"
+    if noindex:
+        sitemap.unlink(missing_ok=True)
+        (site / "sitemap.xml.gz").unlink(missing_ok=True)
+        (site / "robots.txt").write_text(ROBOTS_NOINDEX, encoding="utf-8")
+    elif sitemap.is_file():
+        with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as archive:
+            archive.write(sitemap.read_bytes())
