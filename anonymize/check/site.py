@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,12 +16,11 @@ from typing import Any, ClassVar
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from anonymize import __version__
 from anonymize.cache import Cache, key_of, tool_identity
 from anonymize.check import readers
 from anonymize.config import FaceSettings, StorySettings
 from anonymize.errors import display_path
-from anonymize.fileio import atomic_output, file_sha256, write_synced
+from anonymize.fileio import file_sha256
 from anonymize.image.detect.faces import FaceFinder
 from anonymize.progress import Progress, Quiet
 from anonymize.stories.publish import every_redact_term
@@ -363,21 +361,6 @@ def check_site(
         for file, reason in check.run(files, expected, means):
             findings.append(SiteFinding(file.path if file is not None else site_dir, reason))
     return findings
-
-
-def write_manifest(site_dir: Path) -> Path:
-    """List every file of the site with its sha256, in ``MANIFEST`` at the site's root."""
-    listed = {
-        path.relative_to(site_dir).as_posix(): file_sha256(path)
-        for path in sorted(site_dir.rglob("*"))
-        if path.is_file() and not path.is_symlink() and path.name != MANIFEST
-    }
-    document = {"format": 1, "tool": f"anonymize {__version__}", "files": listed}
-    target = site_dir / MANIFEST
-    with atomic_output(target) as temporary:
-        write_synced(temporary, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
-    os.chmod(target, 0o644)
-    return target
 
 
 def _lets_in_hosts(source: str) -> bool:

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from anonymize import __version__
 from anonymize.cache import Cache, held
-from anonymize.check import SiteFinding, check_site, expectations, write_manifest
+from anonymize.check import MANIFEST, SiteFinding, check_site, expectations
 from anonymize.errors import BuildErrors, InputError
 from anonymize.exhibition.curation import Curation, curate
 from anonymize.exhibition.pictures import WORKER_MEMORY, Pictures, make_pictures
 from anonymize.exhibition.project import Project
 from anonymize.exhibition.report import CuratorReport, write_curator_report
+from anonymize.fileio import atomic_output, file_sha256, write_synced
 from anonymize.image.derive import Derivative
 from anonymize.image.onnx import share_cores
 from anonymize.progress import Lines, Progress
@@ -142,3 +146,18 @@ class Build:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def write_manifest(site_dir: Path) -> Path:
+    """List every file of the site with its sha256, in ``MANIFEST`` at the site's root."""
+    listed = {
+        path.relative_to(site_dir).as_posix(): file_sha256(path)
+        for path in sorted(site_dir.rglob("*"))
+        if path.is_file() and not path.is_symlink() and path.name != MANIFEST
+    }
+    document = {"format": 1, "tool": f"anonymize {__version__}", "files": listed}
+    target = site_dir / MANIFEST
+    with atomic_output(target) as temporary:
+        write_synced(temporary, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
+    os.chmod(target, 0o644)
+    return target
