@@ -28,7 +28,7 @@ from anonymize.config import ImageSettings
 from anonymize.fileio import json_sha256
 from anonymize.image.photo_report import PhotoReport, ReportedRegion
 from anonymize.image.reasons import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
-from anonymize.stories.publish import PublishableStory
+from anonymize.stories.model import PublishableStory
 
 #: Two detected regions are the same when every edge of one lies near the other's: within this
 #: share of the picture's longer side, or of the approved region's own longer side, or

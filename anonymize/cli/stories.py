@@ -11,7 +11,8 @@ import click
 from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.site.project import load_project
-from anonymize.stories.publish import Exhibition, load_exhibition
+from anonymize.stories.model import Exhibition
+from anonymize.stories.publish import load_exhibition
 
 
 def summary_lines(exhibition: Exhibition) -> list[str]:

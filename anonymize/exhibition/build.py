@@ -31,7 +31,8 @@ from anonymize.image.derive import Derivative
 from anonymize.image.onnx import share_cores
 from anonymize.progress import Lines, Progress
 from anonymize.review import Reviews
-from anonymize.stories.publish import Exhibition, load_exhibition
+from anonymize.stories.model import Exhibition
+from anonymize.stories.publish import load_exhibition
 from anonymize.workers import Runner, runner
 
 

@@ -9,7 +9,7 @@ from anonymize.exhibition.pictures import Pictures
 from anonymize.fingerprint import approval_settings, fingerprint
 from anonymize.report.model import ReportStory
 from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status, status
-from anonymize.stories.publish import Exhibition, PublishableStory
+from anonymize.stories.model import Exhibition, PublishableStory
 
 
 @dataclass(frozen=True)

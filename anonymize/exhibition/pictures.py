@@ -30,7 +30,7 @@ from anonymize.image.pipeline import anonymize_image
 from anonymize.image.plan import RegionRequest
 from anonymize.image.regions import Polygon
 from anonymize.progress import Progress, Quiet
-from anonymize.stories.publish import Exhibition, PublishablePhoto, PublishableStory
+from anonymize.stories.model import Exhibition, PublishablePhoto, PublishableStory
 from anonymize.workers import Runner, Serial
 
 #: A worker's peak memory per pixel of the frame it is making, beyond its own (measured by

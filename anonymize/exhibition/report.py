@@ -17,7 +17,7 @@ from anonymize.image.detect.text import TextDetector
 from anonymize.image.segment import DEFAULT_SEGMENTER, SEGMENTERS
 from anonymize.report.model import ReportPhoto, ReportStory, excluded_story, report_document, story_inputs
 from anonymize.report.write import original_view, write_report
-from anonymize.stories.publish import Exhibition
+from anonymize.stories.model import Exhibition
 
 #: Widest picture the curator report shows (the published sizes go up to 2400).
 REPORT_WIDTH = 1600

@@ -18,7 +18,7 @@ from anonymize.errors import display_path
 from anonymize.fileio import file_sha256
 from anonymize.fingerprint import Fingerprint
 from anonymize.review import EXCLUDED, Decision, Status
-from anonymize.stories.publish import Exclusion, PublishablePhoto, PublishableStory
+from anonymize.stories.model import Exclusion, PublishablePhoto, PublishableStory
 
 #: Bump when a reader of report.json would misread the new shape.
 FORMAT = 1

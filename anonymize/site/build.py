@@ -28,7 +28,7 @@ from anonymize.progress import Progress
 from anonymize.report.model import ReportStory
 from anonymize.site.pages import StoryPage
 from anonymize.site.project import project_config
-from anonymize.stories.publish import Exhibition
+from anonymize.stories.model import Exhibition
 
 # MkDocs 1.6 prints a banner about MkDocs 2.0 (with a link) on every run unless this is set.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -20,7 +20,7 @@ import yaml
 
 from anonymize.exhibition.pictures import Picture, Pictures
 from anonymize.image.derive import Derivative
-from anonymize.stories.publish import PublishableStory
+from anonymize.stories.model import PublishableStory
 
 #: Where the generated files go in the site, as MkDocs source paths.
 STORIES = "stories"

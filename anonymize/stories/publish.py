@@ -9,26 +9,21 @@ here.
 from __future__ import annotations
 
 import datetime as dt
-import html.parser
 import os
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-
-import markdown
 
 from anonymize.config import StorySettings
 from anonymize.errors import InputError, InputErrors, display_path
 from anonymize.image.plan import RegionRequest
-from anonymize.image.regions import Polygon
 from anonymize.stories.consent import ConsentDecision, consent_as_of
 from anonymize.stories.load import StoryFile, read_story
+from anonymize.stories.model import AllowedContact, Exclusion, Exhibition, PublishablePhoto, PublishableStory
+from anonymize.stories.rendered import RenderedTestimony, render_testimony
 from anonymize.stories.schema import STORY_FIELDS, Consent, Fields, FrontMatter, read_consent, read_front_matter
 from anonymize.stories.text import (
-    MESSENGER_SCHEMES,
     Redacted,
     Redactor,
     allowed,
@@ -37,96 +32,6 @@ from anonymize.stories.text import (
     withheld_mark,
     without_marks,
 )
-
-#: Tags a testimony may render to: what Markdown makes of prose. Pictures go under ``photos:``.
-TESTIMONY_TAGS = frozenset(
-    {"p", "br", "hr", "em", "strong", "blockquote", "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre"}
-)
-#: Attributes a testimony's tags may carry; ``style``, ``class`` and event handlers would reach
-#: the page's look and behaviour.
-TESTIMONY_ATTRIBUTES = frozenset({"href", "title"})
-#: A link may go to a web page or stay on the site; mailto:, tel: and friends are contact details
-#: (found, and allowed or not, like any other); javascript:, data: and file: are refused.
-_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
-_LINK_SCHEMES = frozenset({"http", "https", *MESSENGER_SCHEMES})
-
-
-@dataclass(frozen=True)
-class PublishablePhoto:
-    """A portrait cleared for publication, with its redacted text and manual regions."""
-
-    source: Path  # the original: read, never written
-    #: As the story names it, relative to the photos folder. Never published: file names are
-    #: often people's names; published pictures are named after their content.
-    file: str
-    alt: str
-    caption: str | None
-    regions: tuple[RegionRequest, ...]
-    #: Shown before the picture, which is then only shown on request.
-    content_warnings: tuple[str, ...] = ()
-    #: ``keep`` or ``blur`` what is behind the people; None: the project's setting.
-    background: str | None = None
-    #: Polygons round the people, drawn in the story, instead of the person model's mask.
-    subject: tuple[Polygon, ...] = ()
-
-
-@dataclass(frozen=True)
-class AllowedContact:
-    """A contact detail found in a story and published because its author allowed it."""
-
-    field: str  # where: "testimony, line 12, column 4", "title, column 3"
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class PublishableStory:
-    """What of one story may be published, its text already redacted.
-
-    ``title``, ``alt`` and captions are plain text: a page shows them escaped, never rendered as
-    Markdown or HTML (only the testimony is rendered, and checked as rendered).
-    """
-
-    #: The file name without ``.md``, how curators name the story. Never published (it may be
-    #: a real name); pages are named after the pseudonym.
-    slug: str
-    path: Path
-    pseudonym: str
-    title: str | None
-    language: str
-    testimony: str | None  # Markdown; None without consent to publish it
-    photos: tuple[PublishablePhoto, ...]
-    content_warnings: tuple[str, ...]
-    consent: Consent
-    #: The testimony as rendered and checked (``render_testimony``): what a page shows.
-    testimony_html: str | None = None
-    excerpt: str | None = None
-    #: How many times each listed term was withheld. It names the people: for the local
-    #: curator report only, never for anything published.
-    withheld: Mapping[str, int] = field(default_factory=dict)
-    #: The forms each term was found in ("Аргуне" for "Аргун"), for the same report.
-    withheld_forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: Contact details the author allowed, published as written: for the curator to confirm.
-    findings: tuple[AllowedContact, ...] = ()
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """Something a story holds that is not published, and why."""
-
-    slug: str
-    path: Path
-    part: str  # "story", "testimony" or "photo FILE"
-    reason: str
-
-
-@dataclass(frozen=True)
-class Exhibition:
-    """The publishable stories as of a date, and everything left out."""
-
-    as_of: dt.date
-    stories: tuple[PublishableStory, ...]
-    exclusions: tuple[Exclusion, ...]
 
 
 def story_files(stories_dir: Path) -> list[Path]:
@@ -435,7 +340,7 @@ class _Story:
         Markup inside a word (``Zelim**khan**``) or an entity (``&#90;elimkhan``) hides a term
         from the source but not from the page. Returns the HTML that was checked.
         """
-        page = _Rendered()
+        page = RenderedTestimony()
         try:
             rendered = render_testimony(text)
             page.feed(rendered)
@@ -462,47 +367,9 @@ class _Story:
         return rendered
 
 
-def render_testimony(text: str) -> str:
-    """Render testimony Markdown to HTML: the one rendering that is both checked and published."""
-    return markdown.markdown(text, output_format="html")
-
-
 def _usable_path(file: str) -> bool:
     return not any(unicodedata.category(c) == "Cc" for c in file)
 
 
 def _resolved(photos_dir: Path, file: str) -> Path:
     return Path(os.path.realpath(photos_dir / file))
-
-
-class _Rendered(html.parser.HTMLParser):
-    """Text and attribute values of rendered HTML, and any tag or link a testimony may not hold."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.refused_tags: set[str] = set()
-        self.refused_links: set[str] = set()
-        self.refused_attributes: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in TESTIMONY_TAGS:
-            self.refused_tags.add(tag)
-        for name, value in attrs:
-            if name not in TESTIMONY_ATTRIBUTES:
-                self.refused_attributes.add(name)
-            if value is None:
-                continue
-            self.parts.append(f" {value} ")
-            # Browsers drop tabs and newlines from a URL and trim controls and spaces around it:
-            # "java&#9;script:" is "javascript:" to them.
-            url = re.sub(r"[\t\n\r]", "", value).strip("".join(map(chr, range(33))))
-            scheme = _SCHEME.match(url)
-            if name == "href" and scheme is not None and scheme.group(1).lower() not in _LINK_SCHEMES:
-                self.refused_links.add(value)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def text(self) -> str:
-        return "".join(self.parts)

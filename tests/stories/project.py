@@ -9,7 +9,8 @@ from pathlib import Path
 from PIL import Image
 
 from anonymize.config import StorySettings
-from anonymize.stories.publish import Exhibition, load_exhibition
+from anonymize.stories.model import Exhibition
+from anonymize.stories.publish import load_exhibition
 
 CONSENT = """\
 consent:
