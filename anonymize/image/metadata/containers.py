@@ -1,161 +1,27 @@
-"""Inventory of what a picture file carries besides its primary image: names, never values.
-
-Each container format has an inspector that walks the file's own structure (JPEG segments, PNG
-chunks, RIFF chunks, TIFF and HEIF items) and lists every block that is not needed to draw the
-primary picture: EXIF tags by IFD, XMP properties, IPTC datasets, Photoshop resources, ICC
-profiles, comments, thumbnails, secondary images and bytes after the end of the image.
-
-The inventory serves two masters. For an input it tells the curator what was found and removed;
-for an output it is part of the verification: a published file must yield an empty inventory.
-Values are never returned, so nothing read here can leak into a report.
-"""
+"""One inspector per container format (JPEG, PNG, WebP, TIFF, HEIF), walking the file's own
+structure, and ``inspect``, which picks the inspector by format."""
 
 from __future__ import annotations
 
 import re
 import struct
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from PIL import ExifTags, Image, TiffTags
 
 from anonymize.errors import printable
-
-
-@dataclass(frozen=True, order=True)
-class MetadataItem:
-    """One named piece of metadata: its group (where it lives) and its name (what it is)."""
-
-    group: str
-    name: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"group": self.group, "name": self.name}
-
-
-def _unique(items: Iterable[MetadataItem]) -> list[MetadataItem]:
-    return list(dict.fromkeys(items))
-
-
-# --- EXIF ----------------------------------------------------------------------------------------
-
-_EXIF_POINTERS = {int(ExifTags.IFD.Exif), int(ExifTags.IFD.GPSInfo), int(ExifTags.IFD.Interop)}
-
-
-def _tag_name(table: dict[int, str], tag: int) -> str:
-    return table.get(tag, f"Tag0x{tag:04X}")
-
-
-def exif_items(block: bytes, group: str = "EXIF") -> list[MetadataItem]:
-    """List the tags of a TIFF-structured EXIF block (with or without the ``Exif\\0\\0`` prefix)."""
-    exif = Image.Exif()
-    try:
-        exif.load(block)
-    except Exception:  # a broken block is still a block that must be reported
-        return [MetadataItem(group, "unreadable EXIF block")]
-    items = [MetadataItem(f"{group}:IFD0", _tag_name(ExifTags.TAGS, tag)) for tag in exif if tag not in _EXIF_POINTERS]
-    sub_ifds: list[tuple[ExifTags.IFD, str, dict[int, str]]] = [
-        (ExifTags.IFD.Exif, "ExifIFD", ExifTags.TAGS),
-        (ExifTags.IFD.GPSInfo, "GPS", ExifTags.GPSTAGS),
-        (ExifTags.IFD.Interop, "InteropIFD", ExifTags.TAGS),
-        (ExifTags.IFD.IFD1, "IFD1", ExifTags.TAGS),
-    ]
-    for ifd, name, table in sub_ifds:
-        try:
-            tags = exif.get_ifd(ifd)
-        except Exception:
-            items.append(MetadataItem(f"{group}:{name}", "unreadable IFD"))
-            continue
-        items.extend(MetadataItem(f"{group}:{name}", _tag_name(table, tag)) for tag in tags)
-        if ifd == ExifTags.IFD.IFD1 and (0x0201 in tags or 0x0111 in tags):
-            items.append(MetadataItem(f"{group}:IFD1", "ThumbnailImage"))
-    if not items:
-        items.append(MetadataItem(group, "empty EXIF block"))
-    return _unique(items)
-
-
-# --- XMP, IPTC, Photoshop ------------------------------------------------------------------------
-
-_XMP_NAME = re.compile(rb"<([A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*)|\s([A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*)=")
-_XMP_STRUCTURE = (b"x:", b"rdf:", b"xmlns:", b"xml:")
-
-
-def xmp_items(packet: bytes, group: str = "XMP") -> list[MetadataItem]:
-    """List the property names in an XMP packet (``dc:creator``, ``exif:GPSLatitude``...)."""
-    names = []
-    for match in _XMP_NAME.finditer(packet):
-        name = match.group(1) or match.group(2)
-        if not name.startswith(_XMP_STRUCTURE):
-            names.append(MetadataItem(group, printable(name.decode("ascii", "replace"), 80)))
-    return _unique(names) or [MetadataItem(group, "XMP packet")]
-
-
-_IPTC_NAMES = {
-    0: "RecordVersion", 5: "ObjectName", 7: "EditStatus", 10: "Urgency", 15: "Category",
-    20: "SupplementalCategories", 25: "Keywords", 40: "SpecialInstructions", 55: "DateCreated",
-    60: "TimeCreated", 62: "DigitalCreationDate", 63: "DigitalCreationTime",
-    65: "OriginatingProgram", 80: "By-line", 85: "By-lineTitle", 90: "City",
-    92: "Sub-location", 95: "Province-State", 100: "Country-PrimaryLocationCode",
-    101: "Country-PrimaryLocationName", 103: "OriginalTransmissionReference", 105: "Headline",
-    110: "Credit", 115: "Source", 116: "CopyrightNotice", 118: "Contact",
-    120: "Caption-Abstract", 122: "Writer-Editor",
-}  # fmt: skip
-
-
-def iptc_items(block: bytes) -> list[MetadataItem]:
-    """List the datasets of an IPTC-IIM block (``IPTC:By-line``, ``IPTC:City``...)."""
-    items = []
-    pos = 0
-    while pos + 5 <= len(block) and block[pos] == 0x1C:
-        record, dataset, size = block[pos + 1], block[pos + 2], struct.unpack(">H", block[pos + 3 : pos + 5])[0]
-        pos += 5
-        if size & 0x8000:  # extended dataset: the length is in the next (size & 0x7fff) bytes
-            count = size & 0x7FFF
-            size = int.from_bytes(block[pos : pos + count], "big")
-            pos += count
-        name = _IPTC_NAMES.get(dataset, f"{record}:{dataset}") if record == 2 else f"{record}:{dataset}"
-        items.append(MetadataItem("IPTC", name))
-        pos += size
-    if pos < len(block) and block[pos:].strip(b"\0"):
-        items.append(MetadataItem("IPTC", "unreadable IPTC data"))
-    return _unique(items) or [MetadataItem("IPTC", "IPTC block")]
-
-
-_PHOTOSHOP_NAMES = {
-    0x03ED: "ResolutionInfo", 0x0404: "IPTC-NAA", 0x0409: "PhotoshopThumbnailOld",
-    0x040C: "PhotoshopThumbnail", 0x040F: "ICC_Profile", 0x0422: "EXIFInfo", 0x0423: "EXIFInfo2",
-    0x0424: "XMP", 0x0425: "IPTCDigest", 0x0426: "PrintScale", 0x041A: "Slices",
-    0x0421: "VersionInfo", 0x0BB7: "ClippingPathName",
-}  # fmt: skip
-
-
-def photoshop_items(block: bytes) -> list[MetadataItem]:
-    """List the image resources of a Photoshop (8BIM) block; IPTC, EXIF and XMP inside are opened."""
-    items: list[MetadataItem] = []
-    pos = 0
-    while pos + 12 <= len(block) and block[pos : pos + 4] == b"8BIM":
-        resource = struct.unpack(">H", block[pos + 4 : pos + 6])[0]
-        name_len = block[pos + 6]
-        pos += 6 + 1 + name_len + ((1 + name_len) % 2)  # Pascal name padded to an even length
-        if pos + 4 > len(block):
-            break
-        size = struct.unpack(">I", block[pos : pos + 4])[0]
-        data = block[pos + 4 : pos + 4 + size]
-        pos += 4 + size + (size % 2)
-        if resource == 0x0404:
-            items.extend(iptc_items(data))
-        elif resource in (0x0422, 0x0423):
-            items.extend(exif_items(data, "Photoshop:EXIF"))
-        elif resource == 0x0424:
-            items.extend(xmp_items(data, "Photoshop:XMP"))
-        else:
-            items.append(MetadataItem("Photoshop", _PHOTOSHOP_NAMES.get(resource, f"Resource0x{resource:04X}")))
-    return _unique(items) or [MetadataItem("Photoshop", "Photoshop block")]
-
-
-# --- inspectors, one per container ---------------------------------------------------------------
+from anonymize.image.metadata.blocks import (
+    EXIF_POINTERS,
+    MetadataItem,
+    exif_items,
+    iptc_items,
+    photoshop_items,
+    tag_name,
+    unique_items,
+    xmp_items,
+)
 
 
 class Inspector(ABC):
@@ -253,7 +119,7 @@ class JpegInspector(Inspector):
             items.append(MetadataItem("Trailer", f"{len(trailer)} bytes after the end of the image"))
             if images:
                 items.append(MetadataItem("Trailer", f"{images} embedded JPEG image(s)"))
-        return _unique(items)
+        return unique_items(items)
 
     @staticmethod
     def _segment_items(segment: JpegSegment) -> list[MetadataItem]:
@@ -323,7 +189,7 @@ class PngInspector(Inspector):
         while True:
             if pos + 12 > len(data):
                 items.append(MetadataItem("PNG", "unreadable structure: no IEND chunk"))
-                return _unique(items)
+                return unique_items(items)
             length, kind = struct.unpack(">I4s", data[pos : pos + 8])
             body = data[pos + 8 : pos + 8 + length]
             pos += 12 + length
@@ -339,7 +205,7 @@ class PngInspector(Inspector):
                 items.append(MetadataItem("PNG", label))
         if pos < len(data):
             items.append(MetadataItem("Trailer", f"{len(data) - pos} bytes after the end of the image"))
-        return _unique(items)
+        return unique_items(items)
 
 
 _RIFF_STRUCTURAL = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
@@ -378,7 +244,7 @@ class WebpInspector(Inspector):
             items.append(MetadataItem("RIFF", "unreadable structure: RIFF size exceeds the file"))
         elif riff_end < len(data):
             items.append(MetadataItem("Trailer", f"{len(data) - riff_end} bytes after the end of the image"))
-        return _unique(items)
+        return unique_items(items)
 
 
 # Tags a TIFF reader needs to draw the first page; everything else in IFD0 is reported.
@@ -409,7 +275,7 @@ class TiffInspector(Inspector):
                 items.extend(photoshop_items(_as_bytes(value)))
             elif tag == 34675:
                 items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
-            elif tag in _EXIF_POINTERS:
+            elif tag in EXIF_POINTERS:
                 continue  # opened below through getexif()
             else:
                 items.append(MetadataItem("TIFF:IFD0", TiffTags.lookup(tag).name))
@@ -423,11 +289,11 @@ class TiffInspector(Inspector):
             except Exception:
                 items.append(MetadataItem(group, "unreadable IFD"))
                 continue
-            items.extend(MetadataItem(group, _tag_name(table, t)) for t in sub)
+            items.extend(MetadataItem(group, tag_name(table, t)) for t in sub)
         pages = getattr(image, "n_frames", 1)
         if pages > 1:
             items.append(MetadataItem("TIFF", f"{pages - 1} further page(s) or preview(s)"))
-        return _unique(items)
+        return unique_items(items)
 
 
 class HeifInspector(Inspector):
@@ -456,7 +322,7 @@ class HeifInspector(Inspector):
         frames = getattr(image, "n_frames", 1)
         if frames > 1:
             items.append(MetadataItem("HEIF", f"{frames - 1} further top-level image(s)"))
-        return _unique(items)
+        return unique_items(items)
 
 
 def _as_bytes(value: object) -> bytes:
