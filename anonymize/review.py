@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
@@ -21,9 +22,15 @@ from anonymize.errors import InputError
 from anonymize.fileio import atomic_output, file_sha256, write_synced
 from anonymize.fingerprint import Fingerprint
 
-PUBLISHED = "published"
-NEEDS_REVIEW = "needs review"
-EXCLUDED = "excluded"
+
+class State(StrEnum):
+    """Where a story stands after a build (a string: the report's JSON and pages show the value)."""
+
+    PUBLISHED = "published"
+    NEEDS_REVIEW = "needs review"
+    EXCLUDED = "excluded"
+
+
 APPROVED = "approved"
 REJECTED = "rejected"
 DECISIONS = (APPROVED, REJECTED)
@@ -59,7 +66,7 @@ class Decision:
 class Status:
     """Where one story stands: published, needs review or excluded, and why."""
 
-    state: str
+    state: State
     reason: str
     #: What changed since the last decision, when that decision no longer holds.
     changes: tuple[str, ...] = ()
@@ -68,14 +75,14 @@ class Status:
 def status(current: Fingerprint, decision: Decision | None) -> Status:
     """A loaded, consented story's status under the curator's last decision (if any)."""
     if decision is None:
-        return Status(NEEDS_REVIEW, "not reviewed yet")
+        return Status(State.NEEDS_REVIEW, "not reviewed yet")
     changes = tuple(current.changes(decision.fingerprint))
     if changes:
         since = f"{decision.decision} on {decision.on}, since changed: {'; '.join(changes)}"
-        return Status(NEEDS_REVIEW, since, changes)
+        return Status(State.NEEDS_REVIEW, since, changes)
     if decision.decision == REJECTED:
-        return Status(EXCLUDED, decision.describe())
-    return Status(PUBLISHED, decision.describe())
+        return Status(State.EXCLUDED, decision.describe())
+    return Status(State.PUBLISHED, decision.describe())
 
 
 @dataclass

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from anonymize.config import ImageSettings, TextSettings
 from anonymize.errors import InputError
 from anonymize.fingerprint import EARLIER_RELEASE, Fingerprint, PhotoFacts, approval_settings
-from anonymize.review import APPROVED, NEEDS_REVIEW, PUBLISHED, Decision, Reviews, status
+from anonymize.review import APPROVED, Decision, Reviews, State, status
 
 WINDOW = [(400, 100), (700, 100), (700, 900), (400, 900)]
 
@@ -95,7 +95,7 @@ def test_no_library_version_reaches_the_fingerprint() -> None:
 def test_a_decision_of_an_earlier_release_waits_for_review_with_the_reason() -> None:
     earlier = Fingerprint({"testimony": "aaaa", "settings": "eeee"}, earlier=True)
     state = status(print_of(facts()), Decision(APPROVED, earlier, dt.date(2026, 11, 21)))
-    assert (state.state, state.changes) == (NEEDS_REVIEW, (EARLIER_RELEASE,))
+    assert (state.state, state.changes) == (State.NEEDS_REVIEW, (EARLIER_RELEASE,))
     assert state.reason == f"approved on 2026-11-21, since changed: {EARLIER_RELEASE}"
 
 
@@ -138,7 +138,7 @@ def test_a_decision_reads_back_from_reviews_yml_as_it_was_written(
     Reviews(path).record("amir", Decision(APPROVED, printed, dt.date(2026, 12, 1), "A curator"))
     read = Reviews.load(path).decisions["amir"].fingerprint
     assert read == printed and read.digest == printed.digest
-    assert status(read, Decision(APPROVED, printed, dt.date(2026, 12, 1))).state == PUBLISHED
+    assert status(read, Decision(APPROVED, printed, dt.date(2026, 12, 1))).state == State.PUBLISHED
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from anonymize.cli.common import CONFIG_FILE, as_of_option, fail
 from anonymize.cli.stories import exclusion_lines
 from anonymize.errors import AnonymizeError, display_path, shown
 from anonymize.progress import progress_for
-from anonymize.review import NEEDS_REVIEW
+from anonymize.review import State
 from anonymize.site.build import BuildResult, build_site
 from anonymize.site.pages import STORIES
 
@@ -60,7 +60,7 @@ def build_summary(result: BuildResult) -> list[str]:
     for entry in result.report_stories:
         if entry.story is None or entry.path in published:
             continue
-        label = "waiting" if entry.status.state == NEEDS_REVIEW else entry.status.state
+        label = "waiting" if entry.status.state == State.NEEDS_REVIEW else entry.status.state
         lines.append(f"{label:<10} {entry.slug}: {entry.status.reason}")
     return lines + exclusion_lines(exhibition)
 

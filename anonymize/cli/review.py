@@ -11,7 +11,7 @@ from anonymize.cli.build import AS_OF, WITH_ORIGINALS
 from anonymize.cli.common import CONFIG_FILE, fail
 from anonymize.errors import AnonymizeError, InputError, display_path, shown
 from anonymize.report.write import REPORT_JSON
-from anonymize.review import APPROVED, NEEDS_REVIEW, REJECTED, Reviews, record_decision
+from anonymize.review import APPROVED, REJECTED, Reviews, State, record_decision
 from anonymize.site.build import build_site
 from anonymize.site.project import load_project
 
@@ -33,14 +33,14 @@ def review_command(config_file: Path, as_of: dt.datetime | None, with_originals:
     except AnonymizeError as err:
         fail(err)
     entries = result.report_stories
-    waiting = [entry for entry in entries if entry.status.state == NEEDS_REVIEW]
+    waiting = [entry for entry in entries if entry.status.state == State.NEEDS_REVIEW]
     click.echo(f"report: {display_path(shown(result.report_page))}; draft: {display_path(shown(result.site_dir))}/")
     if not waiting:
         click.echo("nothing waits for a decision")
     for entry in waiting:
         click.echo(f"waiting    {entry.slug}: {entry.status.reason}")
     for entry in entries:
-        if entry.status.state != NEEDS_REVIEW:
+        if entry.status.state != State.NEEDS_REVIEW:
             click.echo(f"{entry.status.state:<10} {entry.slug}: {entry.status.reason}")
 
 

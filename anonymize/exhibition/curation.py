@@ -8,7 +8,7 @@ from anonymize.config import ImageSettings
 from anonymize.exhibition.pictures import Pictures
 from anonymize.fingerprint import approval_settings, fingerprint
 from anonymize.report.model import ReportStory
-from anonymize.review import EXCLUDED, PUBLISHED, Reviews, Status, status
+from anonymize.review import Reviews, State, Status, status
 from anonymize.stories.model import Exhibition, PublishableStory
 
 
@@ -37,11 +37,11 @@ def curate(
         decision = reviews.get(story.slug)
         current = None
         if story.path in failed:
-            state = Status(EXCLUDED, f"a photo could not be made safe to publish: {failed[story.path].line()}")
+            state = Status(State.EXCLUDED, f"a photo could not be made safe to publish: {failed[story.path].line()}")
         else:
             current = fingerprint(story, [p.report for p in pictures.of(story)], printed)
             state = status(current, decision)
-        if state.state == PUBLISHED or (draft and story.path not in failed):
+        if state.state == State.PUBLISHED or (draft and story.path not in failed):
             publish.append(story)
         entries.append(ReportStory(story.slug, story.path, state, story, (), (), current, decision))
     return Curation(tuple(entries), tuple(publish))

@@ -17,7 +17,7 @@ from anonymize import __version__
 from anonymize.errors import display_path
 from anonymize.fileio import file_sha256
 from anonymize.fingerprint import Fingerprint
-from anonymize.review import EXCLUDED, Decision, Status
+from anonymize.review import Decision, State, Status
 from anonymize.stories.model import Exclusion, PublishablePhoto, PublishableStory
 
 #: Bump when a reader of report.json would misread the new shape.
@@ -168,4 +168,6 @@ def _photo(entry: ReportPhoto) -> dict[str, object]:
 
 def excluded_story(exclusion: Exclusion) -> ReportStory:
     """A story left out as a whole (consent, nothing left to publish)."""
-    return ReportStory(exclusion.slug, exclusion.path, Status(EXCLUDED, exclusion.reason), exclusions=(exclusion,))
+    return ReportStory(
+        exclusion.slug, exclusion.path, Status(State.EXCLUDED, exclusion.reason), exclusions=(exclusion,)
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from anonymize.report.write import REPORT_JSON
-from anonymize.review import APPROVED, NEEDS_REVIEW, Reviews, record_decision
+from anonymize.review import APPROVED, Reviews, State, record_decision
 from anonymize.site.build import build_site
 from tests.stories.project import AS_OF
 
@@ -16,7 +16,7 @@ def approve_all(config_file: Path, as_of: dt.date = AS_OF) -> list[str]:
     result = build_site(config_file, as_of, draft=True)
     project = result.project
     reviews = Reviews.load(project.reviews_file)
-    waiting = [entry.slug for entry in result.report_stories if entry.status.state == NEEDS_REVIEW]
+    waiting = [entry.slug for entry in result.report_stories if entry.status.state == State.NEEDS_REVIEW]
     for slug in waiting:
         record_decision(project.root, project.reports_dir / REPORT_JSON, reviews, slug, APPROVED, as_of, "Test curator")
     return waiting
