@@ -26,7 +26,7 @@ import numpy as np
 
 from anonymize.config import ImageSettings
 from anonymize.fileio import json_sha256
-from anonymize.image.photo_report import PhotoReport, ReportedRegion
+from anonymize.image.photo_report import Box, PhotoReport, ReportedRegion
 from anonymize.image.reasons import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
 from anonymize.stories.model import PublishableStory
 
@@ -52,7 +52,6 @@ NOUNS = {
 #: The one change of a decision recorded before fingerprints left out library versions.
 EARLIER_RELEASE = "recorded by an earlier release of anonymize, whose fingerprint held library versions"
 
-Box = tuple[int, int, int, int]
 Point = tuple[int, int]
 Setting = str | int | bool | None | tuple[int, ...] | tuple[str, ...]
 
