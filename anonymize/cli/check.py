@@ -12,6 +12,7 @@ from anonymize.errors import AnonymizeError, SiteFindings, display_path, shown
 from anonymize.image.onnx import share_cores
 from anonymize.progress import progress_for
 from anonymize.site.project import project_config
+from anonymize.site.settings import project_of
 from anonymize.workers import runner
 
 
@@ -38,10 +39,9 @@ def check_command(site_dir: Path | None, config_file: Path, jobs: int | None, qu
     try:
         config, plugin = project_config(config_file)
         site = site_dir if site_dir is not None else Path(config.site_dir)
+        expected = expectations(project_of(plugin.config, config_file).stories)
         with runner(jobs, setup=share_cores) as workers:
-            findings = check_site(
-                site, expectations(plugin.project(config_file).stories), runner=workers, progress=progress_for(quiet)
-            )
+            findings = check_site(site, expected, runner=workers, progress=progress_for(quiet))
     except AnonymizeError as err:
         fail(err)
     if findings:

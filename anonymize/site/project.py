@@ -12,6 +12,7 @@ from mkdocs.exceptions import ConfigurationError
 from anonymize.errors import InputError
 from anonymize.exhibition.project import Project
 from anonymize.site.plugin import AnonymizePlugin
+from anonymize.site.settings import project_of
 
 
 def project_config(config_file: Path) -> tuple[MkDocsConfig, AnonymizePlugin]:
@@ -33,4 +34,4 @@ def project_config(config_file: Path) -> tuple[MkDocsConfig, AnonymizePlugin]:
 
 def load_project(config_file: Path) -> Project:
     """The project whose mkdocs.yml is ``config_file``, as the build sees it."""
-    return project_config(config_file)[1].project(config_file)
+    return project_of(project_config(config_file)[1].config, config_file)
