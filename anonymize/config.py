@@ -3,7 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class Style(StrEnum):
+    """How a redacted region is drawn."""
+
+    SOLID = "solid"  # an opaque fill: nothing of what was there survives
+    PIXELATE = "pixelate"
+    BLUR = "blur"
+
+
+class Background(StrEnum):
+    """What happens to everything behind the people."""
+
+    KEEP = "keep"
+    BLUR = "blur"  # beyond recognition
+
+
+class VerifyMode(StrEnum):
+    """How much of a written picture is searched for faces and text again."""
+
+    #: Wherever redaction changed it (elsewhere it is the searched picture, as the pixel check proves).
+    CHANGED = "changed"
+    FULL = "full"  # all of it
+
 
 #: Pictures above this many pixels are refused before they are decoded (decompression bombs).
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -12,12 +40,12 @@ DEFAULT_FACE_DETECTORS = ("centerface", "yunet")
 #: Width in pixels of the smallest face searched for; halving it costs four times the time.
 DEFAULT_MIN_FACE = 20
 MIN_FACE_LIMITS = (8, 10_000)
-VERIFY_MODES = ("changed", "full")
+VERIFY_MODES = tuple(mode.value for mode in VerifyMode)
 #: Text lower than this many pixels is not searched for; half the height takes about four times as long.
 DEFAULT_MIN_TEXT = 12
 MIN_TEXT_LIMITS = (6, 10_000)
-#: What happens to everything behind the people: ``keep`` it, or ``blur`` it beyond recognition.
-BACKGROUNDS = ("keep", "blur")
+BACKGROUNDS = tuple(background.value for background in Background)
+STYLES = tuple(style.value for style in Style)
 
 
 @dataclass(frozen=True)
@@ -28,9 +56,7 @@ class FaceSettings:
     min_face: int = DEFAULT_MIN_FACE
     #: Faces at least this wide are searched by every detector (default: twice ``min_face``).
     all_from: int | None = None
-    #: "changed": re-search the output wherever redaction changed it (elsewhere it is the
-    #: searched picture, as the pixel check proves); "full": re-search all of it.
-    verify: str = "changed"
+    verify: VerifyMode = VerifyMode.CHANGED
 
     def __post_init__(self) -> None:
         low, high = MIN_FACE_LIMITS
@@ -38,8 +64,7 @@ class FaceSettings:
             raise ValueError(f"min_face must be between {low} and {high} pixels, got {self.min_face}")
         if not self.detectors:
             raise ValueError("at least one face detector is needed")
-        if self.verify not in VERIFY_MODES:
-            raise ValueError(f"verify must be one of {', '.join(VERIFY_MODES)}, got {self.verify!r}")
+        object.__setattr__(self, "verify", _member(VerifyMode, self.verify, "verify"))
 
 
 @dataclass(frozen=True)
@@ -60,19 +85,19 @@ class ImageSettings:
     """How one picture is turned into a publishable file."""
 
     max_pixels: int = DEFAULT_MAX_PIXELS
-    style: str = "solid"
+    style: Style = Style.SOLID
     #: Colour that transparent pixels are flattened onto before anything else happens.
     matte: tuple[int, int, int] = (255, 255, 255)
     faces: FaceSettings = field(default_factory=FaceSettings)
     text: TextSettings = field(default_factory=TextSettings)
-    #: ``keep`` or ``blur`` everything but the people (a photo's own choice overrides it).
-    background: str = "keep"
+    #: Everything but the people kept or blurred (a photo's own choice overrides it).
+    background: Background = Background.KEEP
 
     def __post_init__(self) -> None:
         if self.max_pixels < 1:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
-        if self.background not in BACKGROUNDS:
-            raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}, got {self.background!r}")
+        object.__setattr__(self, "style", _member(Style, self.style, "style"))
+        object.__setattr__(self, "background", _member(Background, self.background, "background"))
 
 
 @dataclass(frozen=True)
@@ -87,3 +112,11 @@ class StorySettings:
     language: str = "en"
     #: The file the settings came from, named in messages about them.
     config_file: Path | None = None
+
+
+def _member(kind: type[_E], value: object, name: str) -> _E:
+    """``value`` as a member of ``kind`` (settings may arrive as the words a user wrote)."""
+    try:
+        return kind(str(value))
+    except ValueError:
+        raise ValueError(f"{name} must be one of {', '.join(kind)}, got {value!r}") from None

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from anonymize.config import ImageSettings
+from anonymize.config import Background, ImageSettings
 from anonymize.fileio import json_sha256
 from anonymize.image.photo_report import Box, PhotoReport, ReportedRegion
 from anonymize.image.reasons import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
@@ -60,8 +60,8 @@ def approval_settings(settings: ImageSettings) -> dict[str, Setting]:
     """The settings a user controls that change what a curator sees, by name."""
     faces = settings.faces
     return {
-        "style": settings.style,
-        "background": settings.background,
+        "style": settings.style.value,  # plain words: reviews.yml is written by a safe dumper
+        "background": settings.background.value,
         "max_pixels": settings.max_pixels,
         "matte": tuple(settings.matte),
         "text": settings.text.enabled,
@@ -69,7 +69,7 @@ def approval_settings(settings: ImageSettings) -> dict[str, Setting]:
         "face_detectors": tuple(faces.detectors),
         "min_face": faces.min_face,
         "all_from": faces.all_from,
-        "verify": faces.verify,
+        "verify": faces.verify.value,
     }
 
 
@@ -245,7 +245,7 @@ def fingerprint(story: PublishableStory, images: Sequence[PhotoReport], settings
         drawn = [r for r in image.regions if not r.detected]
         part(f"{name}: regions drawn", [[*_shape(r), list(r.bounds), r.reason] for r in drawn])
         background = image.background
-        blurred = background.treatment != "keep"
+        blurred = background.treatment is not Background.KEEP
         if blurred and photo.subject:
             part(f"{name}: people drawn", [list(p.points) for p in photo.subject])
         found: dict[str, list[Box]] = {}
@@ -254,8 +254,8 @@ def fingerprint(story: PublishableStory, images: Sequence[PhotoReport], settings
                 found.setdefault(region.reason, []).append(region.bounds)
         people = background.outlines if blurred and not photo.subject else ()
         photos[photo.file] = PhotoFacts(
-            image.style,
-            background.treatment,
+            image.style.value,  # plain words: reviews.yml is written by a safe dumper
+            background.treatment.value,
             image.size,
             {reason: tuple(sorted(found[reason])) for reason in sorted(found, key=_reason_order)},
             people,

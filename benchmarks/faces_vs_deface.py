@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from anonymize.config import ImageSettings
+from anonymize.config import ImageSettings, VerifyMode
 from anonymize.image.detect.faces import FaceFinder
 from anonymize.image.encode import JpegEncoder
 from anonymize.image.load import load_image
@@ -56,8 +56,8 @@ def stages(source: Path, target: Path, repeat: int) -> dict[str, float]:
     redacted = redact(image.pixels, plan, STYLES["solid"], image.source.sha256)
     encoder = JpegEncoder()
     target.write_bytes(encoder.encode(redacted))
-    again = face_check(finder, faces, plan, "changed")
-    again_full = face_check(finder, faces, plan, "full")
+    again = face_check(finder, faces, plan, VerifyMode.CHANGED)
+    again_full = face_check(finder, faces, plan, VerifyMode.FULL)
     return {
         "load (read, decode, orient, sRGB)": median_time(lambda: load_image(source, settings), repeat),
         "find faces": median_time(lambda: finder.search(image.pixels), repeat),

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from anonymize.config import FaceSettings, ImageSettings, TextSettings
+from anonymize.config import Background, FaceSettings, ImageSettings, TextSettings
 from anonymize.image.background import _drop_specks, _refine, treat_background
 from anonymize.image.detect.faces import FaceFinder
 from anonymize.image.detect.text import TextFinder
@@ -54,7 +54,9 @@ def _detail(folder: Path) -> None:
     scene = landmark_scene()
     source = folder / "scene.png"
     Image.fromarray(scene.pixels).save(source)
-    settings = ImageSettings(background="blur", text=TextSettings(enabled=False), faces=FaceSettings(min_face=40))
+    settings = ImageSettings(
+        background=Background.BLUR, text=TextSettings(enabled=False), faces=FaceSettings(min_face=40)
+    )
     print("Band-pass detail (mean squared DoG 1.5/6 px), before → after, ratio:")
     for label, subject in (("person model", ()), ("drawn outline", (scene.outline,))):
         out = folder / f"scene-{len(subject)}.png"

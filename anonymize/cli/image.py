@@ -16,16 +16,19 @@ from anonymize.config import (
     DEFAULT_MIN_TEXT,
     MIN_FACE_LIMITS,
     MIN_TEXT_LIMITS,
+    STYLES,
     VERIFY_MODES,
+    Background,
     FaceSettings,
     ImageSettings,
+    Style,
     TextSettings,
+    VerifyMode,
 )
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image
 from anonymize.image.plan import RegionRequest
-from anonymize.image.redact import DEFAULT_STYLE, STYLES
 from anonymize.image.regions import Polygon, Region, parse_region
 
 
@@ -72,7 +75,7 @@ def _print_report(report: ImageReport) -> None:
 @click.option(
     "--background",
     type=click.Choice(BACKGROUNDS),
-    default="keep",
+    default=Background.KEEP.value,
     show_default=True,
     help="Keep everything behind the people, or blur it beyond recognition.",
 )
@@ -100,7 +103,7 @@ def _print_report(report: ImageReport) -> None:
 @click.option(
     "--style",
     type=click.Choice(sorted(STYLES)),
-    default=DEFAULT_STYLE,
+    default=Style.SOLID.value,
     show_default=True,
     help="How regions are redacted.",
 )
@@ -129,7 +132,7 @@ def _print_report(report: ImageReport) -> None:
 @click.option(
     "--verify-faces",
     type=click.Choice(VERIFY_MODES),
-    default="changed",
+    default=VerifyMode.CHANGED.value,
     show_default=True,
     help="Search the written file again where redaction changed it, or everywhere (slower).",
 )
@@ -164,15 +167,15 @@ def image_command(
     """
     requests = [RegionRequest(region, "manual region", "command line") for region in regions]
     try:
-        faces = FaceSettings(detectors or DEFAULT_FACE_DETECTORS, min_face, verify=verify_faces)
-        if subject and background != "blur":
+        faces = FaceSettings(detectors or DEFAULT_FACE_DETECTORS, min_face, verify=VerifyMode(verify_faces))
+        if subject and background != Background.BLUR:
             raise click.UsageError("--subject only applies with --background blur")
         settings = ImageSettings(
             max_pixels=max_pixels,
-            style=style,
+            style=Style(style),
             faces=faces,
             text=TextSettings(text, min_text),
-            background=background,
+            background=Background(background),
         )
         report = anonymize_image(source, output, requests, settings, subject)
     except PhotoVerificationError as err:

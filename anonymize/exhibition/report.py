@@ -37,10 +37,10 @@ def report_settings(settings: ImageSettings) -> dict[str, object]:
     Approvals bind to fewer: the settings a user controls (``fingerprint.approval_settings``)."""
     faces = settings.faces
     return {
-        "style": settings.style,
+        "style": settings.style.value,
         "max_pixels": settings.max_pixels,
         "matte": list(settings.matte),
-        "background": settings.background,
+        "background": settings.background.value,
         "person_model": SEGMENTERS[DEFAULT_SEGMENTER].describe(),
         "text": {
             "searched": settings.text.enabled,
@@ -51,7 +51,7 @@ def report_settings(settings: ImageSettings) -> dict[str, object]:
             "detectors": [{"name": name, "model": DETECTORS[name].describe()["model"]} for name in faces.detectors],
             "min_face": faces.min_face,
             "all_from": faces.all_from,
-            "verify": faces.verify,
+            "verify": faces.verify.value,
         },
         "widths": list(DEFAULT_WIDTHS),
     }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from anonymize.config import Background
 from anonymize.errors import InputError
 from anonymize.image.load import LoadedImage
 from anonymize.image.regions import Polygon
@@ -76,7 +77,7 @@ class Subject:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "treatment": "blur",
+            "treatment": Background.BLUR.value,
             "mask": "automatic" if self.automatic else "drawn",
             "source": self.source,
             "subject_share": round(self.share, 4),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from anonymize.config import Background, Style
 from anonymize.image.reasons import DETECTED
 
 Box = tuple[int, int, int, int]
@@ -45,7 +46,7 @@ class ReportedRegion:
 class ReportedBackground:
     """What was done behind the people: ``keep``, or ``blur`` with how the people were found."""
 
-    treatment: str
+    treatment: Background
     #: ``automatic`` (the person model) or ``drawn`` (the story's outlines); None when kept.
     mask: str | None = None
     #: The people's outlines as drawn in the report, in picture pixels.
@@ -60,7 +61,7 @@ class PhotoReport:
     sha256: str
     #: Width and height of the upright picture.
     size: tuple[int, int]
-    style: str
+    style: Style
     regions: tuple[ReportedRegion, ...]
     background: ReportedBackground
     #: The report as the pipeline wrote it, for the curator report and the cache: never read by key.
@@ -86,9 +87,9 @@ class PhotoReport:
             return cls(
                 str(data["input"]["sha256"]),
                 (int(size["width"]), int(size["height"])),
-                str(data["style"]),
+                Style(str(data["style"])),
                 regions,
-                ReportedBackground(str(background["treatment"]), background.get("mask"), outlines),
+                ReportedBackground(Background(str(background["treatment"])), background.get("mask"), outlines),
                 data,
             )
         except (KeyError, TypeError, IndexError, ValueError, AttributeError) as err:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from anonymize import __version__
-from anonymize.config import ImageSettings
+from anonymize.config import Background, ImageSettings
 from anonymize.errors import AnonymizeError, InputError, VerificationError
 from anonymize.fileio import atomic_output, write_synced
 from anonymize.image.background import find_subject, treat_background
@@ -179,7 +179,7 @@ def anonymize_image(
 ) -> ImageReport:
     """Make ``destination`` a verified, metadata-free, redacted rendering of ``source``.
 
-    With ``settings.background == "blur"``, everything outside the people is blurred beyond
+    With ``settings.background`` blur, everything outside the people is blurred beyond
     recognition; ``subject`` polygons, when given, say where the people are instead of the
     segmentation model.
 
@@ -209,9 +209,9 @@ def anonymize_image(
     image = loaded.info
     check_fits(encoder, destination, image.size)
     # With a blurred background, what is searched is what will be shown: the treated picture.
-    found = find_subject(loaded, subject) if settings.background == "blur" else None
+    found = find_subject(loaded, subject) if settings.background is Background.BLUR else None
     treated = loaded.pixels if found is None else treat_background(loaded.pixels, found, seed=image.source.sha256)
-    background: dict[str, object] = {"treatment": "keep"} if found is None else found.to_dict()
+    background: dict[str, object] = {"treatment": Background.KEEP.value} if found is None else found.to_dict()
     # Past this point only the treated picture is needed: the original's pixels and the mask
     # are let go, so a large frame is held once, not three times, while it is redacted.
     del loaded, found

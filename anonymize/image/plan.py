@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anonymize.config import Style
 from anonymize.errors import InputError
 from anonymize.image.load import ImageInfo, LoadedImage
 from anonymize.image.regions import Polygon, Region
@@ -20,7 +21,7 @@ class RegionRequest:
     reason: str
     source: str  # who asked: "command line", a story file, a detector name
     #: A redaction style this region always gets, whatever the picture's (text: always opaque).
-    style: str | None = None
+    style: Style | None = None
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
+from anonymize.config import Style
 from anonymize.image.plan import RedactionPlan
 
 
 class RedactionStyle(ABC):
     """Makes replacement pixels for one region's bounding-box crop."""
 
-    name: ClassVar[str]
+    name: ClassVar[Style]
     description: ClassVar[str]
 
     @abstractmethod
@@ -34,7 +35,7 @@ class RedactionStyle(ABC):
 class Solid(RedactionStyle):
     """An opaque fill: no trace of the region survives."""
 
-    name = "solid"
+    name = Style.SOLID
     description = "opaque fill (default; nothing of the region survives)"
     colour: ClassVar[tuple[int, int, int]] = (0, 0, 0)
 
@@ -57,7 +58,7 @@ def _to_uint8(values: np.ndarray) -> np.ndarray:
 class Pixelate(RedactionStyle):
     """A coarse mosaic: at most ``cells`` blocks across the longer side, quantised and noised."""
 
-    name = "pixelate"
+    name = Style.PIXELATE
     description = "coarse noised mosaic (stylistic; never the default)"
     cells: ClassVar[int] = 4
     step: ClassVar[int] = 24  # colour quantisation step per channel
@@ -76,7 +77,7 @@ class Pixelate(RedactionStyle):
 class Blur(RedactionStyle):
     """A very strong blur: the region shrunk to a few noised pixels, smoothed back up, grain added."""
 
-    name = "blur"
+    name = Style.BLUR
     description = "very strong noised blur (stylistic; never the default)"
     cells: ClassVar[int] = 4
 
@@ -93,7 +94,6 @@ class Blur(RedactionStyle):
 
 
 STYLES: dict[str, RedactionStyle] = {style.name: style for style in (Solid(), Pixelate(), Blur())}
-DEFAULT_STYLE = Solid.name
 
 
 def redact(pixels: np.ndarray, plan: RedactionPlan, style: RedactionStyle, seed: str) -> np.ndarray:

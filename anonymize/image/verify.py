@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from anonymize.config import VerifyMode
 from anonymize.image import metadata
 from anonymize.image.detect.faces import FaceFinder, FaceSearch
 from anonymize.image.detect.text import COVERED, TextFinder, TextSearch
@@ -90,7 +91,7 @@ def verify_output(
     return Verification(tuple(checks))
 
 
-def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
+def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: VerifyMode) -> PixelsCheck:
     """A check that every face ``found`` in the picture is redacted and that a new search of the
     decoded file finds no face; any sure face found again fails it.
 
@@ -105,7 +106,7 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
         if uncovered:
             boxes = ", ".join(str(list(face.box)) for face in uncovered)
             return Check("no_faces", False, f"{len(uncovered)} face(s) found but not wholly redacted: {boxes}")
-        near = None if mode == "full" else [planned.bounds for planned in plan.regions]
+        near = None if mode is VerifyMode.FULL else [planned.bounds for planned in plan.regions]
         if near == []:
             return Check("no_faces", True, "no face found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
@@ -129,7 +130,7 @@ def read_back(data: bytes, encoder: Encoder) -> np.ndarray:
     return pixels
 
 
-def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: str) -> PixelsCheck:
+def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: VerifyMode) -> PixelsCheck:
     """A check that every line of text ``found`` is wholly redacted and that a new search of the
     decoded file finds no sure line of text that is not: around the redacted regions in ``changed``
     mode (elsewhere the file shows the searched picture), everywhere in ``full`` mode."""
@@ -139,7 +140,7 @@ def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode:
         uncovered = [line for line in found.lines if plan.covered(line.polygon(), width, height) < 1.0]
         if uncovered:
             return Check("no_text", False, f"{len(uncovered)} line(s) of text found but not wholly redacted")
-        near = None if mode == "full" else [planned.bounds for planned in plan.regions]
+        near = None if mode is VerifyMode.FULL else [planned.bounds for planned in plan.regions]
         if near == []:
             return Check("no_text", True, "no text found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)

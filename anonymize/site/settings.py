@@ -8,10 +8,18 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from anonymize.cache import DEFAULT_FOLDER
-from anonymize.config import BACKGROUNDS, DEFAULT_MIN_TEXT, ImageSettings, StorySettings, TextSettings
+from anonymize.config import (
+    BACKGROUNDS,
+    DEFAULT_MIN_TEXT,
+    STYLES,
+    Background,
+    ImageSettings,
+    StorySettings,
+    Style,
+    TextSettings,
+)
 from anonymize.errors import InputError
 from anonymize.exhibition.project import Project
-from anonymize.image.redact import STYLES
 
 
 class AnonymizeConfig(base.Config):
@@ -29,9 +37,9 @@ class AnonymizeConfig(base.Config):
     #: Terms every story withholds: names, places, nicknames of the project as a whole.
     redact = c.ListOfItems(c.Type(str), default=[])
     #: How redacted regions are drawn; an opaque fill unless the curator chooses otherwise.
-    style = c.Choice(tuple(STYLES), default="solid")
+    style = c.Choice(STYLES, default=Style.SOLID.value)
     #: What happens behind the people in every photo that does not say: keep or blur.
-    background = c.Choice(BACKGROUNDS, default="keep")
+    background = c.Choice(BACKGROUNDS, default=Background.KEEP.value)
     #: Find and cover scene text (signs, plates, house numbers, screens), down to min_text pixels.
     text = c.Type(bool, default=True)
     min_text = c.Type(int, default=DEFAULT_MIN_TEXT)
@@ -57,7 +65,9 @@ def project_of(config: AnonymizeConfig, config_file: Path) -> Project:
     )
     try:
         images = ImageSettings(
-            style=config.style, text=TextSettings(config.text, config.min_text), background=config.background
+            style=Style(config.style),
+            text=TextSettings(config.text, config.min_text),
+            background=Background(config.background),
         )
     except ValueError as err:
         raise InputError(config_file, f"plugins.anonymize: {err}") from None

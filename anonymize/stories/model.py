@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anonymize.config import Background
 from anonymize.image.plan import RegionRequest
 from anonymize.image.regions import Polygon
 from anonymize.stories.schema import Consent
@@ -25,8 +26,8 @@ class PublishablePhoto:
     regions: tuple[RegionRequest, ...]
     #: Shown before the picture, which is then only shown on request.
     content_warnings: tuple[str, ...] = ()
-    #: ``keep`` or ``blur`` what is behind the people; None: the project's setting.
-    background: str | None = None
+    #: What is behind the people kept or blurred; None: the project's setting.
+    background: Background | None = None
     #: Polygons round the people, drawn in the story, instead of the person model's mask.
     subject: tuple[Polygon, ...] = ()
 

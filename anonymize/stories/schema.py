@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from anonymize.config import BACKGROUNDS
+from anonymize.config import BACKGROUNDS, Background
 from anonymize.errors import printable
 from anonymize.image.regions import SHAPES, Polygon, Region
 from anonymize.stories.text import term_problem
@@ -50,8 +50,8 @@ class PhotoEntry:
     regions: tuple[RegionEntry, ...] = ()
     #: What this picture shows that a visitor may not want to see; it is then shown on request.
     content_warnings: tuple[str, ...] = ()
-    #: ``keep`` or ``blur`` what is behind the people (default: the project's setting).
-    background: str | None = None
+    #: What is behind the people kept or blurred (default: the project's setting).
+    background: Background | None = None
     #: Where the people are, drawn by hand, instead of the person model's mask.
     subject: tuple[Polygon, ...] = ()
 
@@ -255,16 +255,16 @@ def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
     )
     background = None
     if "background" in data:
-        background = fields.text(data["background"], f"{field}.background")
-        if background is not None and background not in BACKGROUNDS:
-            fields.problem(
-                f"{field}.background", f"expected one of {', '.join(BACKGROUNDS)}, got {describe(background)}"
-            )
+        written = fields.text(data["background"], f"{field}.background")
+        if written is not None and written not in BACKGROUNDS:
+            fields.problem(f"{field}.background", f"expected one of {', '.join(BACKGROUNDS)}, got {describe(written)}")
+        elif written is not None:
+            background = Background(written)
     subject = _subject(fields, data["subject"], f"{field}.subject") if "subject" in data else ()
-    if subject and background == "keep":
+    if subject and background is Background.KEEP:
         fields.problem(f"{field}.subject", "the people are outlined to blur what is behind them; background is keep")
     elif subject:
-        background = "blur"  # outlining the people asks for the background to be treated
+        background = Background.BLUR  # outlining the people asks for the background to be treated
     if len(fields.problems) > before or file is None or alt is None:
         return None
     return PhotoEntry(file, alt, caption, regions, warnings, background, subject)

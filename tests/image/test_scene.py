@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from anonymize.config import FaceSettings, ImageSettings, TextSettings
+from anonymize.config import Background, FaceSettings, ImageSettings, TextSettings
 from anonymize.errors import InputError
 from anonymize.image.pipeline import anonymize_image
 from anonymize.image.reasons import TEXT
@@ -73,7 +73,9 @@ def test_text_search_can_be_turned_off_and_then_nothing_is_covered(tmp_path: Pat
 def _blurred(tmp_path: Path, scene: Scene, subject: tuple[Polygon, ...] = ()) -> tuple[np.ndarray, dict[str, object]]:
     source = tmp_path / "scene.png"
     Image.fromarray(scene.pixels).save(source)
-    settings = ImageSettings(background="blur", text=TextSettings(enabled=False), faces=FaceSettings(min_face=40))
+    settings = ImageSettings(
+        background=Background.BLUR, text=TextSettings(enabled=False), faces=FaceSettings(min_face=40)
+    )
     report = anonymize_image(source, tmp_path / "scene.out.png", settings=settings, subject=subject).to_dict()
     return np.asarray(Image.open(tmp_path / "scene.out.png").convert("RGB")), report
 
@@ -114,7 +116,7 @@ def test_a_drawn_subject_keeps_exactly_what_it_outlines(tmp_path: Path) -> None:
 def test_blur_without_anyone_to_keep_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "empty.png"
     Image.fromarray(background("brick", 600, 400, seed=6)).save(source)
-    settings = ImageSettings(background="blur", text=TextSettings(enabled=False))
+    settings = ImageSettings(background=Background.BLUR, text=TextSettings(enabled=False))
     with pytest.raises(InputError, match="found no person"):
         anonymize_image(source, tmp_path / "out.png", settings=settings)
     assert not (tmp_path / "out.png").exists()
