@@ -17,6 +17,12 @@ LOADING_ATTRIBUTES = frozenset({
     ("video", "poster"), ("audio", "src"), ("track", "src"), ("input", "src"), ("image", "href"),
     ("use", "href"), ("image", "xlink:href"), ("use", "xlink:href"), ("body", "background"),
     ("table", "background"), ("td", "background"), ("base", "href"), ("portal", "src"),
+    ("link", "imagesrcset"),
+})  # fmt: skip
+#: (tag, attribute) pairs through which a page sends something when the visitor acts (submits a
+#: form, follows a link): another host would learn who reads the exhibition.
+SENDING_ATTRIBUTES = frozenset({
+    ("form", "action"), ("button", "formaction"), ("input", "formaction"), ("a", "ping"), ("area", "ping"),
 })  # fmt: skip
 #: ``<link rel=…>`` values that make the browser fetch (or connect to) the target.
 LOADING_RELS = frozenset({
@@ -24,6 +30,9 @@ LOADING_RELS = frozenset({
     "preload", "prefetch", "preconnect", "dns-prefetch", "modulepreload", "prerender", "manifest",
 })  # fmt: skip
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+#: ``image-set("a.png" 1x, …)`` names pictures by bare strings as well as by ``url()``.
+_IMAGE_SET = re.compile(r"image-set\(([^;{}]*)\)", re.IGNORECASE)
+_CSS_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.IGNORECASE)
 
 
@@ -36,7 +45,10 @@ def is_remote(url: str) -> bool:
 
 def css_loads(css: str) -> list[str]:
     """Every URL a style sheet (or a ``style`` attribute) would fetch."""
-    return [next(group for group in match if group) for match in _CSS_URL.findall(css) if any(match)]
+    urls = [next(group for group in match if group) for match in _CSS_URL.findall(css) if any(match)]
+    for candidates in _IMAGE_SET.findall(css):
+        urls += [a or b for a, b in _CSS_STRING.findall(candidates) if a or b]
+    return urls
 
 
 @dataclass
@@ -44,6 +56,7 @@ class HtmlPage:
     """What an HTML file loads, shows and declares."""
 
     loads: list[str] = field(default_factory=list)
+    sends: list[str] = field(default_factory=list)  # where a visitor's action would send something
     text: list[str] = field(default_factory=list)  # text between tags, in order
     values: list[str] = field(default_factory=list)  # attribute values (alt, title, content…)
     policies: list[str] = field(default_factory=list)  # Content-Security-Policy metas
@@ -62,7 +75,9 @@ class _HtmlReader(html.parser.HTMLParser):
         for name, value in values.items():
             page.values.append(value)
             if (tag, name) in LOADING_ATTRIBUTES:
-                page.loads += _srcset(value) if name == "srcset" else [value]
+                page.loads += _srcset(value) if name.endswith("srcset") else [value]
+            if (tag, name) in SENDING_ATTRIBUTES:
+                page.sends += value.split() if name == "ping" else [value]
             if name == "style":
                 page.loads += css_loads(value)
         rels = set(values.get("rel", "").lower().split())

@@ -290,6 +290,9 @@ class RemoteCheck(SiteCheck):
                 for url in page.loads:
                     if readers.is_remote(url):
                         yield file, f"loads {url[:120]} from another host"
+                for url in page.sends:
+                    if readers.is_remote(url):
+                        yield file, f"sends to {url[:120]}, another host, when a visitor acts"
                 if suffix != ".svg" and not page.policies:
                     yield file, "has no Content-Security-Policy"
                 for policy in page.policies:
@@ -300,6 +303,9 @@ class RemoteCheck(SiteCheck):
                 for url in readers.css_loads(text):
                     if readers.is_remote(url):
                         yield file, f"loads {url[:120]} from another host"
+                for url in page.sends:
+                    if readers.is_remote(url):
+                        yield file, f"sends to {url[:120]}, another host, when a visitor acts"
             elif suffix in (".js", ".mjs"):
                 hosts = sorted(set(_SCRIPT_URL.findall(_JS_COMMENT.sub("", text))) - SCRIPT_MENTIONS)
                 if hosts:

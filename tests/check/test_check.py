@@ -84,6 +84,19 @@ def test_a_third_party_script_tag(site: Path, expected: Expectations) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "markup",
+    ['<form action="https://forms.example.net/s"><button>Send</button></form>',
+     '<a href="#top" ping="/count https://forms.example.net/s">Top</a>'],
+)  # fmt: skip
+def test_a_form_or_ping_that_sends_to_another_host(site: Path, expected: Expectations, markup: str) -> None:
+    page = site / "stories" / "amir" / "index.html"
+    page.write_text(page.read_text().replace("</body>", markup + "</body>"))
+    assert reasons(site, expected, checks=(RemoteCheck(),)) == [
+        ("stories/amir/index.html", "sends to https://forms.example.net/s, another host, when a visitor acts")
+    ]
+
+
 @pytest.mark.parametrize("source", ["https:", "*", "cdn.example.net", "https://cdn.example.net"])
 def test_a_policy_that_lets_in_other_hosts(site: Path, expected: Expectations, source: str) -> None:
     page = site / "index.html"

@@ -8,15 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-#: Attributes through which a page makes the browser load something (not links one may follow).
-LOADING = {
-    ("img", "src"), ("img", "srcset"), ("source", "src"), ("source", "srcset"), ("script", "src"),
-    ("iframe", "src"), ("embed", "src"), ("object", "data"), ("video", "src"), ("video", "poster"),
-    ("audio", "src"), ("track", "src"), ("input", "src"), ("form", "action"), ("image", "href"),
-}  # fmt: skip
-#: <link rel=...> values that make the browser fetch the target.
-LOADING_RELS = {"stylesheet", "icon", "preload", "prefetch", "preconnect", "dns-prefetch", "modulepreload",
-                "manifest", "apple-touch-icon", "shortcut"}  # fmt: skip
+from anonymize.check.readers import LOADING_ATTRIBUTES, LOADING_RELS, SENDING_ATTRIBUTES
+
+#: What makes a browser load or send something: the site check's lists, one home for both (the
+#: browser test ``test_the_site_check_sees_every_load_chromium_makes`` holds them to Chromium).
+LOADING = LOADING_ATTRIBUTES | SENDING_ATTRIBUTES
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
 
 
@@ -62,7 +58,9 @@ class _Parser(html.parser.HTMLParser):
             if value is None:
                 continue
             if (tag, name) in LOADING:
-                page.loads.extend(_srcset(value) if name == "srcset" else [value])
+                page.loads.extend(
+                    _srcset(value) if name.endswith("srcset") else value.split() if name == "ping" else [value]
+                )
             if name == "style":
                 page.loads.extend(css_urls(value))
         rels = set((values.get("rel") or "").lower().split())

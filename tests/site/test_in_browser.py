@@ -161,3 +161,78 @@ def test_first_load_weighs_less_than_600_kb(server: str, browser: object, page: 
     assert total < PAGE_BUDGET, f"{total / 1024:.0f} KB: " + ", ".join(
         f"{u.rsplit('/', 1)[-1]} {s}" for u, s in sizes.items()
     )
+
+
+#: Ways a page can make a browser fetch something, written as page authors and themes write them.
+#: The ground truth is what Chromium requests; the list is the test's own, not the checker's.
+LOADING_CONSTRUCTS = [
+    '<img src="{u}" alt="">',
+    '<img srcset="{u} 1x" alt="">',
+    '<img src="data:," srcset="data:, 1x, {u} 2x" alt="">',
+    '<picture><source srcset="{u}"><img src="data:," alt=""></picture>',
+    '<script src="{u}"></script>',
+    '<script type="module" src="{u}"></script>',
+    '<iframe src="{u}"></iframe>',
+    '<embed src="{u}">',
+    '<object data="{u}"></object>',
+    '<video src="{u}" preload="auto"></video>',
+    '<video poster="{u}"></video>',
+    '<video preload="auto"><source src="{u}"></video>',
+    '<audio src="{u}" preload="auto"></audio>',
+    '<video preload="auto" src="data:,"><track default kind="captions" src="{u}"></video>',
+    '<input type="image" src="{u}" alt="">',
+    '<svg><image href="{u}" width="1" height="1"/></svg>',
+    '<svg><image xlink:href="{u}" width="1" height="1"/></svg>',
+    '<svg><use href="{u}#a"/></svg>',
+    '<table background="{u}"><tr><td>x</td></tr></table>',
+    '<table><tr><td background="{u}">x</td></tr></table>',
+    '<div style="background: url({u})">x</div>',
+    "<div style=\"background-image: url('{u}')\">x</div>",
+    "<div style=\"background-image: image-set('{u}' 1x)\">x</div>",
+    '<style>body {{ cursor: url("{u}"), auto; }}</style>',
+    '<style>@import "{u}";</style>',
+    "<style>@import url({u});</style>",
+    "<style>@font-face {{ font-family: x; src: url({u}); }} p {{ font-family: x; }}</style><p>x</p>",
+    '<link rel="stylesheet" href="{u}">',
+    '<link rel="icon" href="{u}">',
+    '<link rel="shortcut icon" href="{u}">',
+    '<link rel="apple-touch-icon" href="{u}">',
+    '<link rel="preload" as="image" href="{u}">',
+    '<link rel="preload" as="image" imagesrcset="{u} 1x">',
+    '<link rel="prefetch" href="{u}">',
+    '<link rel="modulepreload" href="{u}">',
+    '<link rel="manifest" href="{u}">',
+]
+
+
+def test_the_site_check_sees_every_load_chromium_makes(browser: object) -> None:
+    """Every request Chromium makes for a loading construct is one the site check reads as a load.
+
+    Each construct gets a URL of its own on a host the test answers itself (nothing leaves the
+    machine); a request the check's reader does not list would be a remote load it lets through.
+    """
+    from anonymize.check.readers import read_html
+
+    urls = [f"http://elsewhere.test/{i}.x" for i in range(len(LOADING_CONSTRUCTS))]
+    body = "\n".join(c.format(u=u) for c, u in zip(LOADING_CONSTRUCTS, urls, strict=True))
+    page_html = f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>"
+    requested: set[str] = set()
+
+    def answer(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url == "http://page.test/":
+            route.fulfill(status=200, content_type="text/html", body=page_html)  # type: ignore[attr-defined]
+            return
+        requested.add(url.split("#")[0])
+        route.fulfill(status=404, body="")  # type: ignore[attr-defined]
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.route("**/*", answer)
+    tab.goto("http://page.test/", wait_until="load")
+    tab.wait_for_load_state("networkidle")
+    context.close()
+    seen = set(read_html(page_html).loads)
+    missed = sorted(LOADING_CONSTRUCTS[urls.index(url)] for url in requested & set(urls) if url not in seen)
+    assert len(requested & set(urls)) >= 20, sorted(requested)  # the browser did fetch: the test can fail
+    assert not missed
