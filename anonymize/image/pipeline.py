@@ -36,6 +36,13 @@ from anonymize.image.verify import Verification, face_check, read_back, text_che
 #: Each box can make the detector see "writing" at its own edge on busy texture, a few rounds
 #: of creeping false text before it settles (benchmarks.scale: 1 frame in 100 needed 5).
 TEXT_ROUNDS = 6
+#: Times the written file may be made again when verification finds a face or a line of text
+#: that only the written file shows, before the photo is refused.
+VERIFY_ROUNDS = 3
+
+
+class _NotClean(Exception):
+    """Verification failed: the file is not moved into place."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,15 @@ class PhotoVerificationError(VerificationError):
     """Raised by the pipeline when the written photo fails verification; carries the report."""
 
     def __init__(self, path: Path, report: ImageReport) -> None:
-        reasons = "; ".join(f"{c.name}: {c.detail}" for c in report.verification.failures)
-        super().__init__(path, f"verification failed, nothing written ({reasons})")
+        failures = report.verification.failures
+        reasons = "; ".join(f"{c.name}: {c.detail}" for c in failures)
+        advice = ""
+        if failures and all(c.name in ("no_faces", "no_text") for c in failures):
+            advice = (
+                f"; still found after {VERIFY_ROUNDS} rounds of redaction: draw a region over it (a story's"
+                " photo regions:, or --region with anonymize image) and build again"
+            )
+        super().__init__(path, f"verification failed, nothing written ({reasons}){advice}")
         self.report = report
 
 
@@ -234,19 +248,37 @@ def anonymize_image(
         plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
         redacted = redact(treated, plan, style, seed=image.source.sha256)
         data = _encoded(encoder, redacted, destination)
-    del treated
 
-    try:
-        with atomic_output(destination) as temporary:
-            write_synced(temporary, data)
-            checks = [face_check(finder, faces, plan, settings.faces.verify)]
-            if text_finder is not None and text is not None:
-                checks.append(text_check(text_finder, text, plan, settings.faces.verify))
-            verification = verify_output(temporary, encoder, redacted, plan, *checks)
-            if not verification.passed:
+    for round_ in range(1, VERIFY_ROUNDS + 1):
+        faces_again: list[Face] = []
+        text_again: list[TextLine] = []
+        checks = [face_check(finder, faces, plan, settings.faces.verify, faces_again)]
+        if text_finder is not None and text is not None:
+            checks.append(text_check(text_finder, text, plan, settings.faces.verify, text_again))
+        try:
+            with atomic_output(destination) as temporary:
+                write_synced(temporary, data)
+                verification = verify_output(temporary, encoder, redacted, plan, *checks)
+                if not verification.passed:
+                    raise _NotClean
+        except OSError as err:
+            raise InputError(destination, f"cannot write: {err.strerror or err}") from None
+        except _NotClean:
+            # A face or a line found only in the written file (the edge of a redaction and a
+            # neck can look like a face) is redacted as well and the file made again, a few
+            # rounds at most; anything else that fails, or a search that does not settle, fails.
+            only_found = all(check.name in ("no_faces", "no_text") for check in verification.failures)
+            if round_ == VERIFY_ROUNDS or not only_found or not (faces_again or text_again):
                 report = ImageReport(image, faces, text, background, plan, style.name, verification, None)
-                raise PhotoVerificationError(destination, report)
-    except OSError as err:
-        raise InputError(destination, f"cannot write: {err.strerror or err}") from None
+                raise PhotoVerificationError(destination, report) from None
+            faces = faces.adding(faces_again)
+            if text is not None and text_again:
+                text = text.adding(TextSearch(tuple(text_again), text.scales, 0, text.min_text))
+            plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
+            redacted = redact(treated, plan, style, seed=image.source.sha256)
+            data = _encoded(encoder, redacted, destination)
+            continue
+        break
+    del treated
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
     return ImageReport(image, faces, text, background, plan, style.name, verification, output)

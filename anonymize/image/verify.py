@@ -18,8 +18,8 @@ from PIL import Image
 
 from anonymize.config import VerifyMode
 from anonymize.image import metadata
-from anonymize.image.detect.faces import FaceFinder, FaceSearch
-from anonymize.image.detect.text import COVERED, TextFinder, TextSearch
+from anonymize.image.detect.faces import Face, FaceFinder, FaceSearch
+from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearch
 from anonymize.image.encode import Encoder
 from anonymize.image.plan import RedactionPlan
 from anonymize.image.regions import Box
@@ -91,9 +91,11 @@ def verify_output(
     return Verification(tuple(checks))
 
 
-def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: VerifyMode) -> PixelsCheck:
+def face_check(
+    finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: VerifyMode, again: list[Face] | None = None
+) -> PixelsCheck:
     """A check that every face ``found`` in the picture is redacted and that a new search of the
-    decoded file finds no face; any sure face found again fails it.
+    decoded file finds no face; any sure face found again fails it (and is put in ``again``).
 
     In ``changed`` mode each scale is searched again only in windows around the redacted
     regions: everywhere else the file shows the picture the search already went through, as
@@ -111,6 +113,8 @@ def face_check(finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode:
             return Check("no_faces", True, "no face found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
         left = [face for face in search.faces if face.sure]
+        if again is not None:
+            again.extend(left)
         scope = f"{sum(scan.tiles for scan in search.scans)} tile(s) searched again"
         if near is not None:
             finest = min(scan.searched[0] for scan in search.scans)
@@ -130,10 +134,13 @@ def read_back(data: bytes, encoder: Encoder) -> np.ndarray:
     return pixels
 
 
-def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: VerifyMode) -> PixelsCheck:
+def text_check(
+    finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: VerifyMode, again: list[TextLine] | None = None
+) -> PixelsCheck:
     """A check that every line of text ``found`` is wholly redacted and that a new search of the
-    decoded file finds no sure line of text that is not: around the redacted regions in ``changed``
-    mode (elsewhere the file shows the searched picture), everywhere in ``full`` mode."""
+    decoded file finds no sure line of text that is not (those are put in ``again``): around the
+    redacted regions in ``changed`` mode (elsewhere the file shows the searched picture),
+    everywhere in ``full`` mode."""
 
     def check(decoded: np.ndarray) -> Check:
         height, width = decoded.shape[:2]
@@ -145,6 +152,8 @@ def text_check(finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode:
             return Check("no_text", True, "no text found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
         left = [line for line in search.lines if line.sure and plan.covered(line.polygon(), width, height) < COVERED]
+        if again is not None:
+            again.extend(left)
         scope = f"{search.tiles} tile(s) searched again" + (" around the redacted regions" if near else "")
         if left:
             where = ", ".join(f"{line.score:.2f} at {line.polygon().describe()}" for line in left)

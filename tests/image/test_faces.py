@@ -23,6 +23,7 @@ from PIL import Image
 from anonymize.cli import main
 from anonymize.config import FaceSettings, ImageSettings, TextSettings
 from anonymize.errors import AnonymizeError
+from anonymize.image import pipeline
 from anonymize.image.detect import centerface
 from anonymize.image.detect.base import Detection
 from anonymize.image.detect.faces import (
@@ -277,11 +278,11 @@ def test_a_face_left_in_the_output_fails_verification(tmp_path: Path, monkeypatc
     assert check.name == "no_faces" and "not wholly redacted" in check.detail
 
 
-def test_the_full_search_of_the_output_finds_what_redaction_missed(
+def test_a_face_only_the_written_file_shows_is_redacted_and_the_file_made_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Even if the first search missed her (so nothing was planned and nothing cross-checked),
-    # the full search of the written file finds her.
+    # the full search of the written file finds her; she is redacted and the file made again.
     empty = FaceSearch((), (), 20)
     real_search = FaceFinder.search
     calls: list[int] = []
@@ -292,9 +293,29 @@ def test_the_full_search_of_the_output_finds_what_redaction_missed(
 
     monkeypatch.setattr(FaceFinder, "search", search)
     source = _write_case(_plain(), tmp_path / "in.jpg")
-    result = CliRunner().invoke(main, ["image", str(source), "-o", str(tmp_path / "out.jpg"), "--verify-faces", "full"])
+    out = tmp_path / "out.jpg"
+    result = CliRunner().invoke(
+        main, ["image", str(source), "-o", str(out), "--verify-faces", "full", "--json", "--no-text"]
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [region["reason"] for region in report["regions"]] == ["face"]
+    x, y, w, h = _plain().picture.faces[0]
+    assert pixels_of(out)[y : y + h, x : x + w].mean() < 10
+    assert len(calls) >= 3  # missed, found in the first file, none in the second
+
+
+def test_a_face_that_stays_after_every_round_refuses_the_photo_and_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Redaction that does not take (a broken style) leaves her in every file made: the rounds
+    # are bounded and the photo is refused, with what a person can do about it.
+    monkeypatch.setattr(pipeline, "redact", lambda pixels, plan, style, seed: pixels.copy())
+    source = _write_case(_plain(), tmp_path / "in.jpg")
+    result = CliRunner().invoke(main, ["image", str(source), "-o", str(tmp_path / "out.jpg"), "--no-text"])
     assert result.exit_code == 1 and not (tmp_path / "out.jpg").exists()
     assert "verification failed" in result.stderr and "face(s) found in the written file" in result.stderr
+    assert f"after {pipeline.VERIFY_ROUNDS} rounds" in result.stderr and "draw a region" in result.stderr
 
 
 def test_a_different_model_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

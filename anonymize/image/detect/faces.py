@@ -160,6 +160,10 @@ class FaceSearch:
     scans: tuple[Scan, ...]
     min_face: int
 
+    def adding(self, more: Sequence[Face]) -> FaceSearch:
+        """This search and faces found later (in the written file, after redaction)."""
+        return FaceSearch(self.faces + tuple(more), self.scans, self.min_face)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "min_face": self.min_face,
