@@ -60,6 +60,24 @@ def paint_text(width: int, height: int) -> tuple[np.ndarray, list[Word]]:
     return np.asarray(canvas.convert("RGB")), words
 
 
+def paint_poster(width: int = 1600, height: int = 1200) -> tuple[np.ndarray, list[Word]]:
+    """A dark poster with a paragraph of light lines, two large and two small: a coarse level of
+    the text search sees it as one or two patches, finer levels as lines."""
+    canvas = Image.fromarray(background("coffee", width, height, seed=3))
+    ImageDraw.Draw(canvas).rectangle((300, 150, 1300, 1050), fill=(25, 25, 30))
+    words, y = [], 220
+    for text, size in (("ALL YEAR", 110), ("ROUND", 110), ("14 RETAIL BRANDS, OVER 80 STORES", 34),
+                       ("PLUS ONE VISA CARD OFFER", 34)):  # fmt: skip
+        font = ImageFont.truetype(FONT, size)
+        ImageDraw.Draw(canvas).text((360, y), text, font=font, fill=(240, 240, 240))
+        ink = Image.new("L", (width, height), 0)
+        ImageDraw.Draw(ink).text((360, y), text, font=font, fill=255)
+        x0, y0, x1, y1 = ink.getbbox() or (0, 0, 0, 0)
+        words.append(Word(text, size, 0, (x0 - 8, y0 - 8, x1 + 8, y1 + 8), np.asarray(ink) > 96))
+        y += int(size * 1.5)
+    return np.asarray(canvas), words
+
+
 def tokens(text: str) -> set[str]:
     """Lower-case words of two letters or digits or more."""
     found = {"".join(c for c in w if c.isalnum()).lower() for w in text.split()}

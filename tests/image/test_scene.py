@@ -20,7 +20,7 @@ from anonymize.image.pipeline import anonymize_image
 from anonymize.image.reasons import TEXT
 from anonymize.image.regions import Polygon
 from tests.faces import background
-from tests.scenes import Scene, Word, high_pass, landmark_scene, ocr_word, paint_text, tokens
+from tests.scenes import Scene, Word, high_pass, landmark_scene, ocr_word, paint_poster, paint_text, tokens
 
 Painted = tuple[np.ndarray, list[Word], np.ndarray, dict[str, object], Path]
 
@@ -59,6 +59,24 @@ def test_every_painted_glyph_is_covered(painted: Painted) -> None:
     assert isinstance(text, dict) and text["searched"] is True and len(text["found"]) == len(regions)
     checks = {c["name"]: c for c in report["verification"]["checks"]}  # type: ignore[index]
     assert checks["no_text"]["passed"] is True
+
+
+def test_a_paragraph_is_redacted_line_by_line_and_stays_unreadable(tmp_path: Path) -> None:
+    # A coarse level sees the poster's lines as one or two big patches; the finer levels looked
+    # at every pixel of them more closely and found the lines: the redaction is the lines.
+    pixels, words = paint_poster()
+    source, out = tmp_path / "poster.png", tmp_path / "poster.out.png"
+    Image.fromarray(pixels).save(source)
+    report = anonymize_image(source, out).to_dict()
+    after = np.asarray(Image.open(out).convert("RGB"))
+    black = after.astype(int).max(axis=2) == 0
+    for word in words:
+        assert float(black[word.glyph].mean()) >= 0.995, word.text
+    assert not any(ocr_word(after, w, tmp_path) & tokens(w.text) for w in words)
+    text = report["text"]
+    assert isinstance(text, dict)
+    finest = max(text["scales"])
+    assert text["found"] and all(line["scale"] == round(finest, 4) for line in text["found"]), text["found"]
 
 
 def test_text_search_can_be_turned_off_and_then_nothing_is_covered(tmp_path: Path) -> None:

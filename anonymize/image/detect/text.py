@@ -69,6 +69,10 @@ COVERED = 0.95
 #: A line mostly inside another one (found again at another level or in an overlapping tile)
 #: is dropped in favour of the larger.
 SAME_LINE_INSIDE = 0.9
+#: A coarse level sees a paragraph, or a sign with its lines, as one patch. When finer levels,
+#: which looked at every pixel of it at a higher resolution, found lines inside it that cover at
+#: least this share of it, and saw nothing there too tall for them, the patch is those lines.
+EXPLAINED = 0.4
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,7 @@ class TextFinder:
         levels = Levels(pixels)
         scales = text_pyramid(width, height, self.min_text)
         found: list[TextLine] = []
+        tall: list[tuple[float, Polygon]] = []  # patches a level left to coarser ones, by scale
         tiles = 0
         for scale in scales:
             level = levels.at(scale)
@@ -255,15 +260,17 @@ class TextFinder:
                         tiles += 1
                         tile = level[wy0 + top : wy0 + bottom, wx0 + left : wx0 + right]
                         for corners, score, line_height in self.detector.lines(tile):
+                            offset = np.array([wx0 + left, wy0 + top], dtype=np.float64)
+                            points = (corners + offset) / (fx, fy)
                             if line_height > OUT_OF_BAND * BAND and (
                                 scale != scales[-1] or _squat(corners, line_height)
                             ):
-                                continue  # taller text is the next level's; here it is mostly texture
-                            offset = np.array([wx0 + left, wy0 + top], dtype=np.float64)
-                            points = (corners + offset) / (fx, fy)
+                                # Taller text is the next level's; here it is mostly texture.
+                                tall.append((scale, Polygon.through(tuple(map(tuple, points)))))
+                                continue
                             found.append(_with_margin(points, score, line_height / min(fx, fy), scale))
         inside = [line for line in found if _touches(line, width, height)]
-        return TextSearch(tuple(_distinct(inside)), tuple(scales), tiles, self.min_text)
+        return TextSearch(tuple(_distinct(_explained(inside, tall))), tuple(scales), tiles, self.min_text)
 
 
 def _squat(corners: np.ndarray, height: float) -> bool:
@@ -285,6 +292,53 @@ def _with_margin(points: np.ndarray, score: float, height: float, scale: float) 
 def _touches(line: TextLine, width: int, height: int) -> bool:
     xs, ys = [p[0] for p in line.points], [p[1] for p in line.points]
     return min(xs) < width and min(ys) < height and max(xs) > 0 and max(ys) > 0
+
+
+def _explained(lines: list[TextLine], tall: list[tuple[float, Polygon]]) -> list[TextLine]:
+    """``lines`` without the coarse patches that finer lines inside them account for (see ``EXPLAINED``).
+
+    What is dropped was looked at more closely: every finer level searched all of the patch,
+    and any writing too tall for those levels would be among ``tall``. Should the patch still
+    hold writing no level accounts for, the search around the redaction finds it in the file."""
+    polygons = [line.polygon() for line in lines]
+    kept = []
+    for line, polygon in zip(lines, polygons, strict=True):
+        bounds = (polygon.x, polygon.y, polygon.x + polygon.width, polygon.y + polygon.height)
+        finer = [
+            other
+            for candidate, other in zip(lines, polygons, strict=True)
+            if candidate.scale > line.scale and _share_inside(other, bounds, polygon) >= SAME_LINE_INSIDE
+        ]
+        taller = [other for scale, other in tall if scale > line.scale and _share_inside(other, bounds, polygon) > 0]
+        if finer and not taller and _covered_by(polygon, bounds, finer) >= EXPLAINED:
+            continue
+        kept.append(line)
+    return kept
+
+
+def _share_inside(other: Polygon, bounds: tuple[int, int, int, int], polygon: Polygon) -> float:
+    """The share of ``other``'s area that lies inside ``polygon`` (whose bounds are ``bounds``)."""
+    ix0, iy0 = max(bounds[0], other.x), max(bounds[1], other.y)
+    ix1, iy1 = min(bounds[2], other.x + other.width), min(bounds[3], other.y + other.height)
+    if ix0 >= ix1 or iy0 >= iy1 or other.width * other.height == 0:
+        return 0.0
+    window = (ix0, iy0, ix1, iy1)
+    own = other.mask_within((other.x, other.y, other.x + other.width, other.y + other.height)).sum()
+    both = (other.mask_within(window) & polygon.mask_within(window)).sum()
+    return float(both / own) if own else 0.0
+
+
+def _covered_by(polygon: Polygon, bounds: tuple[int, int, int, int], others: list[Polygon]) -> float:
+    """The share of ``polygon``'s area that ``others`` cover together."""
+    own = polygon.mask_within(bounds)
+    covered = np.zeros_like(own)
+    for other in others:
+        ix0, iy0 = max(bounds[0], other.x), max(bounds[1], other.y)
+        ix1, iy1 = min(bounds[2], other.x + other.width), min(bounds[3], other.y + other.height)
+        if ix0 < ix1 and iy0 < iy1:
+            part = other.mask_within((ix0, iy0, ix1, iy1))
+            covered[iy0 - bounds[1] : iy1 - bounds[1], ix0 - bounds[0] : ix1 - bounds[0]] |= part
+    return float((covered & own).sum() / own.sum()) if own.any() else 0.0
 
 
 def _distinct(lines: list[TextLine]) -> list[TextLine]:
