@@ -155,13 +155,14 @@ def _source(face: Face) -> str:
 class PhotoVerificationError(VerificationError):
     """Raised by the pipeline when the written photo fails verification; carries the report."""
 
-    def __init__(self, path: Path, report: ImageReport) -> None:
+    def __init__(self, path: Path, report: ImageReport, rounds: int = 0) -> None:
+        """``rounds``: how many times the file was made with what its searches kept finding."""
         failures = report.verification.failures
         reasons = "; ".join(f"{c.name}: {c.detail}" for c in failures)
         advice = ""
-        if failures and all(c.name in ("no_faces", "no_text") for c in failures):
+        if rounds:
             advice = (
-                f"; still found after {VERIFY_ROUNDS} rounds of redaction: draw a region over it (a story's"
+                f"; still found after {rounds} rounds of redaction: draw a region over it (a story's"
                 " photo regions:, or --region with anonymize image) and build again"
             )
         super().__init__(path, f"verification failed, nothing written ({reasons}){advice}")
@@ -248,6 +249,7 @@ def anonymize_image(
         plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
         redacted = redact(treated, plan, style, seed=image.source.sha256)
         data = _encoded(encoder, redacted, destination)
+    del treated  # a round below redacts the redacted picture again: one frame held, not two
 
     for round_ in range(1, VERIFY_ROUNDS + 1):
         faces_again: list[Face] = []
@@ -270,15 +272,16 @@ def anonymize_image(
             only_found = all(check.name in ("no_faces", "no_text") for check in verification.failures)
             if round_ == VERIFY_ROUNDS or not only_found or not (faces_again or text_again):
                 report = ImageReport(image, faces, text, background, plan, style.name, verification, None)
-                raise PhotoVerificationError(destination, report) from None
+                unsettled = only_found and bool(faces_again or text_again)
+                raise PhotoVerificationError(destination, report, rounds=round_ if unsettled else 0) from None
             faces = faces.adding(faces_again)
             if text is not None and text_again:
                 text = text.adding(TextSearch(tuple(text_again), text.scales, 0, text.min_text))
             plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
-            redacted = redact(treated, plan, style, seed=image.source.sha256)
+            # Every region again, over what is already redacted (an opaque fill stays as it was).
+            redacted = redact(redacted, plan, style, seed=image.source.sha256)
             data = _encoded(encoder, redacted, destination)
             continue
         break
-    del treated
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
     return ImageReport(image, faces, text, background, plan, style.name, verification, output)
