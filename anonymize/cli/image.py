@@ -159,7 +159,8 @@ def image_command(
     Faces are found and redacted head and all, and every line of scene text in any script is
     covered opaquely; what the detectors are unsure of is redacted too and named on stderr for a
     person to look at. With --background blur everything but the people is blurred beyond
-    recognition. The written file is searched again and refused if a face or text is still found.
+    recognition. The written file is searched again: a face or text found only there is redacted
+    too and the file made again (up to three rounds); if it stays, nothing is written.
 
     \b
     Example:
