@@ -124,25 +124,17 @@ def main() -> None:
         for label, folder in (("wild", args.wild), ("faces", args.faces)):
             if folder.is_dir():
                 photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS)
-                show(f"{label}: {folder}", [run(p.name, p, out / label, None) for p in photos if _mkdir(out / label)])
+                (out / label).mkdir(exist_ok=True)
+                show(f"{label}: {folder}", [run(p.name, p, out / label, None) for p in photos])
         if args.stress:
+            (out / "stress").mkdir(exist_ok=True)
             results = []
             for frame in frames(args.stress):
                 source = Path(scratch) / f"{frame.name}.png"
                 Image.fromarray(frame.composite.pixels).save(source, compress_level=1)
-                results.append(run(frame.name, source, _dir(out / "stress"), list(frame.composite.faces)))
+                results.append(run(frame.name, source, out / "stress", list(frame.composite.faces)))
                 source.unlink()
             show("stress set (generated, labelled faces)", results)
-
-
-def _mkdir(folder: Path) -> bool:
-    folder.mkdir(parents=True, exist_ok=True)
-    return True
-
-
-def _dir(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import numpy as np
 from anonymize.config import Style
 from anonymize.errors import InputError
 from anonymize.image.load import ImageInfo, LoadedImage
-from anonymize.image.regions import Polygon, Region
+from anonymize.image.regions import Polygon, Region, covered_within
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,8 @@ class RedactionPlan:
         masked = region.mask_in(width, height)
         if masked is None or not masked[1].any():
             return 1.0
-        (x0, y0, x1, y1), own = masked
-        mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
-        for planned in self.regions:
-            px0, py0, px1, py1 = planned.bounds
-            ix0, iy0, ix1, iy1 = max(px0, x0), max(py0, y0), min(px1, x1), min(py1, y1)
-            if ix0 < ix1 and iy0 < iy1:  # only the overlap's mask, not the whole region's
-                inside = planned.request.region.mask_within((ix0, iy0, ix1, iy1))
-                mask[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= inside
+        window, own = masked
+        mask = covered_within((planned.request.region for planned in self.regions), window)
         return float(mask[own].mean())
 
 

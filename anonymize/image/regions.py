@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -62,6 +62,19 @@ class Region(ABC):
 
     def describe(self) -> str:
         return f"{self.shape} {self.x},{self.y},{self.width},{self.height}"
+
+
+def covered_within(regions: Iterable[Region], window: tuple[int, int, int, int]) -> np.ndarray:
+    """A boolean mask of the pixels of ``window`` (x0, y0, x1, y1) that any of ``regions`` covers;
+    each region's mask is made for its overlap with the window only."""
+    x0, y0, x1, y1 = window
+    mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+    for region in regions:
+        ix0, iy0 = max(region.x, x0), max(region.y, y0)
+        ix1, iy1 = min(region.x + region.width, x1), min(region.y + region.height, y1)
+        if ix0 < ix1 and iy0 < iy1:
+            mask[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= region.mask_within((ix0, iy0, ix1, iy1))
+    return mask
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ library (``anonymize.exhibition``) and the templates (``site.pages``). Problems 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -41,14 +40,15 @@ class Exhibit:
     def __init__(self, renderer: Renderer, *, draft: bool, noindex: bool, preview: bool) -> None:
         self.renderer = renderer
         self.draft, self.noindex, self.preview = draft, noindex, preview
+        #: The story pages of this build, set once its pictures are made.
         self.pages: list[StoryPage] = []
         self._generated: dict[str, StoryPage | None] = {}  # src_uri → its story (None: the gallery)
 
-    def files(self, pages: Sequence[StoryPage], config: MkDocsConfig, existing: Files) -> list[File]:
-        """The stylesheet, the pictures of ``pages``, the gallery and a stub per page.
+    def files(self, config: MkDocsConfig, existing: Files) -> list[File]:
+        """The stylesheet, the pictures of the pages, the gallery and a stub per page.
 
         Raises ``PluginError`` when a file of the docs has a generated file's name."""
-        self.pages = list(pages)
+        pages = self.pages
         generated: list[File] = [File.generated(config, STYLESHEET, content=stylesheet())]
         # Only the pictures of the stories this build publishes; the others went to the report.
         sizes = {picture_uri(size): size for page in pages for picture in page.pictures for size in picture.sizes}

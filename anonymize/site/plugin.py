@@ -36,16 +36,18 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     progress: Progress
     #: Why the last build failed, for ``anonymize build`` (MkDocs only carries the message).
     failure: AnonymizeError | None = None
-    #: The story pages of the last build.
-    pages: list[StoryPage]
 
     def __init__(self) -> None:
         self.command, self.dirty = "build", False
         self.options, self.progress = BuildOptions(), Lines()
-        self.pages = []
         self._build: Build | None = None
         self._exhibit: Exhibit | None = None
         self._config_file = Path("mkdocs.yml")
+
+    @property
+    def pages(self) -> list[StoryPage]:
+        """The story pages of the last build."""
+        return [] if self._exhibit is None else self._exhibit.pages
 
     def built(self) -> Build:
         """The last build, once its report is written."""
@@ -70,7 +72,6 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         # second build in one process): nothing of the last build may carry over.
         self._close()
         self.failure, self._build, self._exhibit = None, None, None
-        self.pages = []
         if not self.config.enabled:
             return config
         if self.dirty:
@@ -100,8 +101,9 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         try:
             pictures = build.make_pictures()
             assert build.curation is not None
-            self.pages = story_pages(build.curation.publish, pictures)
-            build.write_report({page.story.path: page.url for page in self.pages}, picture_uri)
+            assert self._exhibit is not None
+            pages = self._exhibit.pages = story_pages(build.curation.publish, pictures)
+            build.write_report({page.story.path: page.url for page in pages}, picture_uri)
         except AnonymizeError as err:
             raise self._fail(err) from None
         failed = build.failures()
@@ -111,7 +113,7 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if self._exhibit is None or self._build is None:
             return files
-        for file in self._exhibit.files(self.pages, config, files):
+        for file in self._exhibit.files(config, files):
             files.append(file)
         return files
 

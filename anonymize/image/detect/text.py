@@ -29,7 +29,7 @@ from anonymize import __version__
 from anonymize.config import DEFAULT_MIN_TEXT, MIN_TEXT_LIMITS
 from anonymize.image.detect.tiles import Bounds, Levels, tile_spans, union
 from anonymize.image.onnx import Model, checked
-from anonymize.image.regions import Polygon
+from anonymize.image.regions import Polygon, covered_within
 
 MODEL_FILE = "ch_PP-OCRv4_det_infer.onnx"
 MODEL_SHA256 = "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9"
@@ -320,25 +320,17 @@ def _share_inside(other: Polygon, bounds: tuple[int, int, int, int], polygon: Po
     """The share of ``other``'s area that lies inside ``polygon`` (whose bounds are ``bounds``)."""
     ix0, iy0 = max(bounds[0], other.x), max(bounds[1], other.y)
     ix1, iy1 = min(bounds[2], other.x + other.width), min(bounds[3], other.y + other.height)
-    if ix0 >= ix1 or iy0 >= iy1 or other.width * other.height == 0:
+    if ix0 >= ix1 or iy0 >= iy1:
         return 0.0
-    window = (ix0, iy0, ix1, iy1)
     own = other.mask_within((other.x, other.y, other.x + other.width, other.y + other.height)).sum()
-    both = (other.mask_within(window) & polygon.mask_within(window)).sum()
-    return float(both / own) if own else 0.0
+    window = (ix0, iy0, ix1, iy1)
+    return float((other.mask_within(window) & polygon.mask_within(window)).sum() / own) if own else 0.0
 
 
 def _covered_by(polygon: Polygon, bounds: tuple[int, int, int, int], others: list[Polygon]) -> float:
     """The share of ``polygon``'s area that ``others`` cover together."""
     own = polygon.mask_within(bounds)
-    covered = np.zeros_like(own)
-    for other in others:
-        ix0, iy0 = max(bounds[0], other.x), max(bounds[1], other.y)
-        ix1, iy1 = min(bounds[2], other.x + other.width), min(bounds[3], other.y + other.height)
-        if ix0 < ix1 and iy0 < iy1:
-            part = other.mask_within((ix0, iy0, ix1, iy1))
-            covered[iy0 - bounds[1] : iy1 - bounds[1], ix0 - bounds[0] : ix1 - bounds[0]] |= part
-    return float((covered & own).sum() / own.sum()) if own.any() else 0.0
+    return float((covered_within(others, bounds) & own).sum() / own.sum()) if own.any() else 0.0
 
 
 def _distinct(lines: list[TextLine]) -> list[TextLine]:
@@ -348,15 +340,8 @@ def _distinct(lines: list[TextLine]) -> list[TextLine]:
         polygon = line.polygon()
         bounds = (polygon.x, polygon.y, polygon.x + polygon.width, polygon.y + polygon.height)
         own = polygon.mask_within(bounds)
-        covered = np.zeros_like(own)
-        for kept_line, other in kept:
-            if kept_line.score < line.score:
-                continue  # a sure line never hides inside an unsure one
-            ix0, iy0 = max(bounds[0], other.x), max(bounds[1], other.y)
-            ix1, iy1 = min(bounds[2], other.x + other.width), min(bounds[3], other.y + other.height)
-            if ix0 < ix1 and iy0 < iy1:
-                part = other.mask_within((ix0, iy0, ix1, iy1))
-                covered[iy0 - bounds[1] : iy1 - bounds[1], ix0 - bounds[0] : ix1 - bounds[0]] |= part
+        # A sure line never hides inside an unsure one.
+        covered = covered_within((other for kept_line, other in kept if kept_line.score >= line.score), bounds)
         if own.any() and (covered & own).sum() >= SAME_LINE_INSIDE * own.sum():
             continue
         kept.append((line, polygon))
