@@ -6,8 +6,9 @@ redacts differently voids them and says where ("photo amir/bridge.jpg: 1 face mo
 
 It has three kinds of part:
 
-- exact parts, each a hash: the published text, the originals, regions drawn by hand and
-  outlines of people drawn in the story. Any change to one is a change;
+- exact parts, each a hash: the published text, the originals, regions drawn by hand, detected
+  regions a person kept as photographed (``keep:``) and outlines of people drawn in the story.
+  Any change to one is a change;
 - the settings a user controls, as readable values (``min_text 12 → 8``), compared exactly;
 - per photo, its style and background treatment (readable, exact) and what the detectors
   found, by what it covers: each region's bounds, and the outline of the people a blurred
@@ -28,15 +29,9 @@ from anonymize.config import Background, ImageSettings
 from anonymize.fileio import json_sha256
 from anonymize.image.photo_report import Box, PhotoReport, ReportedRegion
 from anonymize.image.reasons import DETECTED, FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
+from anonymize.image.regions import edge_distance, edge_tolerance
 from anonymize.stories.model import PublishableStory
 
-#: Two detected regions are the same when every edge of one lies near the other's: within this
-#: share of the picture's longer side, or of the approved region's own longer side, or
-#: ``EDGE_TOLERANCE_MIN`` pixels, whichever is most. A redaction that moves by less is not
-#: something a curator would see in the report (where a picture is about 1000 pixels wide).
-EDGE_TOLERANCE = 0.005
-EDGE_TOLERANCE_OF_REGION = 0.05
-EDGE_TOLERANCE_MIN = 3
 #: The people a blurred background keeps sharp are the same when the areas their outlines cover,
 #: on a grid of ``PEOPLE_GRID`` cells along the picture's longer side, overlap this much
 #: (intersection over union).
@@ -134,7 +129,7 @@ class PhotoFacts:
             )
             if now != then
         ]
-        tolerance = max(EDGE_TOLERANCE_MIN, EDGE_TOLERANCE * max(self.size))
+        tolerance = edge_tolerance(self.size)
         for reason in sorted(set(self.found) | set(before.found), key=_reason_order):
             gained, lost = _unmatched(self.found.get(reason, ()), before.found.get(reason, ()), tolerance)
             one, many = NOUNS.get(reason, (reason, reason))
@@ -244,6 +239,7 @@ def fingerprint(story: PublishableStory, images: Sequence[PhotoReport], settings
         part(f"{name}: content warnings", list(photo.content_warnings))
         drawn = [r for r in image.regions if not r.detected]
         part(f"{name}: regions drawn", [[*_shape(r), list(r.bounds), r.reason] for r in drawn])
+        part(f"{name}: regions kept", [[list(k.box), k.reason] for k in image.kept])
         background = image.background
         blurred = background.treatment is not Background.KEEP
         if blurred and photo.subject:
@@ -276,16 +272,14 @@ def _reason_order(reason: str) -> tuple[int, str]:
 
 def _unmatched(now: Sequence[Box], then: Sequence[Box], tolerance: float) -> tuple[int, int]:
     """How many of ``now`` match none of ``then`` and the other way round, each region matched
-    at most once, to the closest whose every edge is within ``tolerance`` pixels (or
-    ``EDGE_TOLERANCE_OF_REGION`` of that region's longer side)."""
+    at most once, to the closest in the same place (``edge_distance``)."""
     left = list(then)
     gained = 0
     for box in now:
         near = []
         for i, other in enumerate(left):
-            distance = max(abs(a - b) for a, b in zip(box, other, strict=True))
-            side = max(other[2] - other[0], other[3] - other[1])
-            if distance <= max(tolerance, EDGE_TOLERANCE_OF_REGION * side):
+            distance = edge_distance(box, other, tolerance)
+            if distance is not None:
                 near.append((distance, i))
         if near:
             left.pop(min(near)[1])

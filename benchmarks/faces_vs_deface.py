@@ -27,8 +27,7 @@ from anonymize.config import ImageSettings, VerifyMode
 from anonymize.image.detect.faces import FaceFinder
 from anonymize.image.encode import JpegEncoder
 from anonymize.image.load import load_image
-from anonymize.image.pipeline import face_requests
-from anonymize.image.plan import plan_redactions
+from anonymize.image.plan import face_requests, plan_redactions
 from anonymize.image.redact import STYLES, redact
 from anonymize.image.verify import face_check, verify_output
 from benchmarks.image_vs_pillow import bare_pillow, median_time

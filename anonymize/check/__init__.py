@@ -12,7 +12,10 @@ weights to keep current would be worse, not more independent), the withheld term
 matching of their forms (``stories.text.Redactor``: a term must be found in every form the
 stories stage withholds it in), and the cache store and worker pool (plumbing, not judgement).
 The manifest is written by the build that made the files (``exhibition.build.write_manifest``)
-and only read here.
+and only read here. A face in a region a story keeps as photographed (``keep:``) is not a
+finding, but not on the build's word: the check reads the keeps from the stories and the
+original from the photos folder, and excuses a face only where the picture shows what that
+original shows there, scaled.
 """
 
 from anonymize.check.site import CHECKS, MANIFEST, Expectations, SiteCheck, SiteFinding, check_site, expectations

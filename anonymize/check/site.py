@@ -13,17 +13,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
+import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from anonymize.cache import Cache, key_of, tool_identity
 from anonymize.check import readers
 from anonymize.config import FaceSettings, StorySettings
-from anonymize.errors import display_path
+from anonymize.errors import AnonymizeError, display_path
 from anonymize.fileio import file_sha256
-from anonymize.image.detect.faces import FaceFinder
+from anonymize.image.detect.faces import Face, FaceFinder
+from anonymize.image.load import load_image
+from anonymize.image.plan import KEPT_INSIDE
 from anonymize.progress import Progress, Quiet
-from anonymize.stories.publish import every_redact_term
+from anonymize.stories.publish import every_kept, every_redact_term
 from anonymize.stories.text import Redactor, folded
 from anonymize.workers import Runner, Serial
 
@@ -48,6 +51,15 @@ _SCRIPT_URL = re.compile(r"https?://([a-zA-Z0-9.-]+\.[a-zA-Z]{2,})")
 #: inflected forms, which match ordinary words of its licences and comments ("Shali", "shall").
 THEME_CODE = frozenset({".js", ".mjs", ".css", ".map"})
 _JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\"'\\/])//[^\n]*", re.DOTALL)
+#: A face found in a published picture lies in a region a story kept as photographed when the
+#: picture shows there what the original shows, scaled: within this mean difference (0..255).
+#: Two lossy encodings and a resize stay near 2-5; a redaction or another picture differs by tens.
+KEPT_SAME = 12.0
+#: An original and a published picture have the same shape when their sides scale alike, within
+#: this many pixels of the picture's (sizes are rounded).
+KEPT_SHAPE = 2.0
+
+Kept = tuple[Path, tuple[int, int, int, int]]  # an original, and a box of it a story keeps
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,8 @@ class Expectations:
     #: Every term the project or any story withholds (withdrawn stories included).
     terms: tuple[str, ...]
     faces: FaceSettings = field(default_factory=FaceSettings)
+    #: Regions the stories keep as photographed (not a face, in a person's words), by original.
+    kept: tuple[Kept, ...] = ()
 
 
 def expectations(settings: StorySettings) -> Expectations:
@@ -84,7 +98,8 @@ def expectations(settings: StorySettings) -> Expectations:
             originals[file_sha256(path)] = path.relative_to(root).as_posix()
             if path.suffix.lower() in PICTURE_SUFFIXES:
                 names.update({path.name.lower(), path.stem.lower()})
-    return Expectations(originals, frozenset(names), tuple(every_redact_term(settings)))
+    kept = tuple(every_kept(settings))
+    return Expectations(originals, frozenset(names), tuple(every_redact_term(settings)), kept=kept)
 
 
 @dataclass(frozen=True)
@@ -180,7 +195,8 @@ class PictureCheck(SiteCheck):
         pictures = [file for file in files if file.suffix in PICTURE_SUFFIXES]
         # Each picture is read once, in a worker: its blocks, its decoding, the face search; a
         # picture already looked at, byte for byte, by this same checker is not looked at again.
-        keys = {file.name: _look_key(file.sha256, expected.faces) for file in pictures}
+        kept = _kept_key(expected.kept)
+        keys = {file.name: _look_key(file.sha256, expected.faces, kept) for file in pictures}
         looks: dict[str, dict[str, Any]] = {}
         for file in pictures:
             entry = means.verdicts.get(keys[file.name]) if means.verdicts is not None else None
@@ -189,7 +205,8 @@ class PictureCheck(SiteCheck):
         to_look = [file for file in pictures if file.name not in looks]
         means.progress.start("site check", len(pictures), len(looks), f"{len(looks)} seen before" if looks else "")
         try:
-            for index, look in means.runner.run(_look, [(file.path, expected.faces) for file in to_look]):
+            jobs = [(file.path, expected.faces, expected.kept) for file in to_look]
+            for index, look in means.runner.run(_look, jobs):
                 file = to_look[index]
                 means.progress.step(file.name)
                 if look["sha256"] != file.sha256:
@@ -204,14 +221,27 @@ class PictureCheck(SiteCheck):
                 yield file, problem
 
 
-def _look_key(sha256: str, faces: FaceSettings) -> str:
-    return key_of({"kind": "site picture", "tool": tool_identity(), "sha256": sha256, "faces": asdict(faces)})
+def _kept_key(kept: Sequence[Kept]) -> list[object]:
+    """What the kept regions are, for a verdict's key: each original by its bytes, and the box."""
+    found: list[object] = []
+    for path, box in kept:
+        try:
+            found.append([file_sha256(path), list(box)])
+        except OSError:
+            found.append([None, list(box)])
+    return found
 
 
-def _look(job: tuple[Path, FaceSettings]) -> dict[str, Any]:
+def _look_key(sha256: str, faces: FaceSettings, kept: list[object]) -> str:
+    return key_of(
+        {"kind": "site picture", "tool": tool_identity(), "sha256": sha256, "faces": asdict(faces), "kept": kept}
+    )
+
+
+def _look(job: tuple[Path, FaceSettings, tuple[Kept, ...]]) -> dict[str, Any]:
     """Read one picture's blocks, decode it and search it for faces (run in a worker): the
     file's hash and what is wrong with it, as lines."""
-    path, settings = job
+    path, settings, kept = job
     data = path.read_bytes()
     extras = _extras(data)
     problems = [f"holds more than pixels: {'; '.join(extras)}"] if extras else []
@@ -225,10 +255,50 @@ def _look(job: tuple[Path, FaceSettings]) -> dict[str, Any]:
         problems.append(f"holds {frames} pictures")
     if min(pixels.shape[:2]) >= settings.min_face:  # smaller: an icon, smaller than any face searched for
         faces = [face for face in FaceFinder.from_settings(settings).search(pixels).faces if face.sure]
+        faces = _not_kept(faces, pixels, kept) if faces and kept else faces
         if faces:
             boxes = ", ".join("x{} y{} w{} h{}".format(*face.box) for face in faces)
             problems.append(f"shows {len(faces)} face(s) a detector finds: {boxes}")
     return {"sha256": _sha256(data), "problems": problems}
+
+
+def _not_kept(faces: Sequence[Face], pixels: np.ndarray, kept: Sequence[Kept]) -> list[Face]:
+    """The faces that lie in no region a story keeps as photographed.
+
+    Not the build's word for it: a face is kept when ``KEPT_INSIDE`` of it lies in a kept box of
+    an original of the picture's shape, scaled, and the picture shows there what that original
+    shows (``KEPT_SAME``), so a kept box excuses nothing in any other picture or place.
+    """
+    height, width = pixels.shape[:2]
+    originals: dict[Path, np.ndarray | None] = {}
+    left = []
+    for face in faces:
+        fx, fy, fw, fh = face.box
+        excused = False
+        for path, (kx, ky, kw, kh) in kept:
+            if path not in originals:
+                try:
+                    originals[path] = load_image(path).pixels
+                except AnonymizeError:
+                    originals[path] = None
+            original = originals[path]
+            if original is None:
+                continue
+            scale = width / original.shape[1]
+            if abs(original.shape[0] * scale - height) > KEPT_SHAPE:
+                continue
+            x0, y0 = max(fx, round(kx * scale)), max(fy, round(ky * scale))
+            x1, y1 = min(fx + fw, round((kx + kw) * scale)), min(fy + fh, round((ky + kh) * scale))
+            if x0 >= x1 or y0 >= y1 or (x1 - x0) * (y1 - y0) < KEPT_INSIDE * fw * fh:
+                continue
+            shown = cv2.resize(original, (width, height), interpolation=cv2.INTER_AREA)
+            difference = cv2.absdiff(pixels[y0:y1, x0:x1], shown[y0:y1, x0:x1])
+            if float(difference.mean()) <= KEPT_SAME:
+                excused = True
+                break
+        if not excused:
+            left.append(face)
+    return left
 
 
 def _extras(data: bytes) -> list[str]:

@@ -28,7 +28,7 @@ from anonymize.config import (
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.image.detect.faces import DETECTORS
 from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image
-from anonymize.image.plan import RegionRequest
+from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.image.regions import Polygon, Region, parse_region
 
 
@@ -40,6 +40,19 @@ def _regions(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         except ValueError as err:
             raise click.BadParameter(str(err), ctx=ctx, param=param) from None
     return regions
+
+
+def _keeps(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[int, int, int, int]]:
+    boxes = []
+    for value in values:
+        try:
+            region = parse_region(value)
+        except ValueError as err:
+            raise click.BadParameter(str(err), ctx=ctx, param=param) from None
+        if region.shape != "box":
+            raise click.BadParameter(f"expected the box X,Y,W,H a region has in the report, got {value!r}")
+        boxes.append(region.box)
+    return boxes
 
 
 def _subjects(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[Polygon]:
@@ -71,6 +84,15 @@ def _print_report(report: ImageReport) -> None:
     metavar="[ellipse:]X,Y,W,H",
     help="Redact this box (or ellipse, or polygon:X1,Y1,X2,Y2,X3,Y3,...) of the upright picture, in pixels. "
     "Repeatable.",
+)
+@click.option(
+    "--keep",
+    "keep",
+    multiple=True,
+    callback=_keeps,
+    metavar="X,Y,W,H",
+    help="Leave the detected region with this box (as the report or a review line shows it) as photographed: "
+    "it is not a face or not text. Repeatable.",
 )
 @click.option(
     "--background",
@@ -143,6 +165,7 @@ def image_command(
     source: Path,
     output: Path,
     regions: list[Region],
+    keep: list[tuple[int, int, int, int]],
     background: str,
     subject: list[Polygon],
     text: bool,
@@ -167,6 +190,7 @@ def image_command(
       anonymize image photos/amir/bridge.jpg -o site/bridge.jpg --region 120,340,80,60 --json
     """
     requests = [RegionRequest(region, "manual region", "command line") for region in regions]
+    keeps = [KeepRequest(box, "kept on the command line", f"--keep {','.join(map(str, box))}") for box in keep]
     try:
         faces = FaceSettings(detectors or DEFAULT_FACE_DETECTORS, min_face, verify=VerifyMode(verify_faces))
         if subject and background != Background.BLUR:
@@ -178,7 +202,7 @@ def image_command(
             text=TextSettings(text, min_text),
             background=Background(background),
         )
-        report = anonymize_image(source, output, requests, settings, subject)
+        report = anonymize_image(source, output, requests, settings, subject, keeps)
     except PhotoVerificationError as err:
         if as_json:
             _print_report(err.report)

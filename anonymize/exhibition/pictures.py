@@ -27,7 +27,7 @@ from anonymize.fileio import file_sha256
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative, derive
 from anonymize.image.photo_report import PhotoReport
 from anonymize.image.pipeline import anonymize_image
-from anonymize.image.plan import RegionRequest
+from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.image.regions import Polygon
 from anonymize.progress import Progress, Quiet
 from anonymize.stories.model import Exhibition, PublishablePhoto, PublishableStory
@@ -89,6 +89,7 @@ class PictureJob:
     settings: ImageSettings
     widths: tuple[int, ...]
     scratch: Path
+    keep: tuple[KeepRequest, ...] = ()
 
 
 def make_picture(job: PictureJob) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def make_picture(job: PictureJob) -> dict[str, Any]:
     """
     full_size = job.scratch / "full.jpg"  # verified, never published or kept: the sizes are made from it
     try:
-        report = anonymize_image(job.source, full_size, job.regions, job.settings, job.subject)
+        report = anonymize_image(job.source, full_size, job.regions, job.settings, job.subject, job.keep)
         sizes = derive(full_size, job.scratch, job.widths)
     except AnonymizeError as err:
         return {"failed": {"reason": err.reason, "input": isinstance(err, InputError)}}
@@ -137,6 +138,7 @@ class _Photo:
                 "original": self.original,
                 "regions": [_request(r) for r in self.photo.regions],
                 "subject": [[list(point) for point in p.points] for p in self.photo.subject],
+                "keep": [dataclasses.asdict(k) for k in self.photo.keep],
                 "settings": dataclasses.asdict(self.settings),
                 "widths": list(widths),
             }
@@ -178,7 +180,7 @@ def make_pictures(
     progress.start("photos", len(photos), cached, f"{cached} from the cache" if cached else "")
     jobs = [
         PictureJob(item.photo.source, item.photo.regions, item.photo.subject, item.settings, tuple(widths),
-                   cache.scratch())
+                   cache.scratch(), item.photo.keep)
         for item, _ in to_make
     ]  # fmt: skip
 

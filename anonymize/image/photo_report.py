@@ -43,6 +43,14 @@ class ReportedRegion:
 
 
 @dataclass(frozen=True)
+class ReportedKeep:
+    """A detected region a person said is not a face or not text, as the report states it."""
+
+    box: Box  # x, y, width, height, as the person wrote it
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReportedBackground:
     """What was done behind the people: ``keep``, or ``blur`` with how the people were found."""
 
@@ -66,6 +74,7 @@ class PhotoReport:
     background: ReportedBackground
     #: The report as the pipeline wrote it, for the curator report and the cache: never read by key.
     document: Mapping[str, Any]
+    kept: tuple[ReportedKeep, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PhotoReport:
@@ -82,6 +91,10 @@ class PhotoReport:
                 )
                 for r in data["regions"]
             )
+            kept = tuple(
+                ReportedKeep((int(k["box"][0]), int(k["box"][1]), int(k["box"][2]), int(k["box"][3])), str(k["reason"]))
+                for k in data.get("kept", ())
+            )
             background = data["background"]
             outlines = tuple(tuple((int(x), int(y)) for x, y in o) for o in background.get("outlines", ()))
             return cls(
@@ -91,6 +104,7 @@ class PhotoReport:
                 regions,
                 ReportedBackground(Background(str(background["treatment"])), background.get("mask"), outlines),
                 data,
+                kept,
             )
         except (KeyError, TypeError, IndexError, ValueError, AttributeError) as err:
             raise ValueError(f"not an image report: {err!r}") from None

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +26,20 @@ from anonymize.image.detect.faces import Face, FaceFinder, FaceSearch
 from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearch
 from anonymize.image.encode import Encoder, check_fits, encoder_for
 from anonymize.image.load import ORIENTATIONS, ImageInfo, load_image
-from anonymize.image.plan import RedactionPlan, RegionRequest, plan_redactions
-from anonymize.image.reasons import FACE, POSSIBLE_FACE, POSSIBLE_TEXT, REVIEW, TEXT
-from anonymize.image.redact import STYLES, Solid, redact
+from anonymize.image.plan import (
+    Keeper,
+    KeepRequest,
+    KeptRegion,
+    RedactionPlan,
+    RegionRequest,
+    face_request,
+    face_requests,
+    plan_redactions,
+    text_request,
+    text_requests,
+)
+from anonymize.image.reasons import REVIEW
+from anonymize.image.redact import STYLES, redact
 from anonymize.image.regions import Polygon
 from anonymize.image.verify import Verification, face_check, read_back, text_check, verify_output
 
@@ -68,6 +79,8 @@ class ImageReport:
     style: str
     verification: Verification
     output: Output | None
+    #: Detected regions a person said are not a face or not text, left as photographed.
+    kept: tuple[KeptRegion, ...] = ()
 
     @property
     def review(self) -> list[int]:
@@ -99,6 +112,7 @@ class ImageReport:
             "background": self.background,
             "review": self.review,
             "regions": [planned.to_dict() for planned in self.plan.regions],
+            "kept": [kept.to_dict() for kept in self.kept],
             "metadata_removed": [item.to_dict() for item in self.image.metadata],
             "warnings": list(self.image.warnings),
             "output": None
@@ -124,32 +138,6 @@ class ImageReport:
         first = len(self.plan.regions) - len(self.text.lines) + 1
         found = [{"region": first + i, **line.to_dict()} for i, line in enumerate(self.text.lines)]
         return {"searched": True, **self.text.to_dict(), "found": found}
-
-
-def face_requests(faces: FaceSearch) -> list[RegionRequest]:
-    """One head-sized region per face; faces no detector was sure of are marked for review."""
-    return [RegionRequest(face.head(), FACE if face.sure else POSSIBLE_FACE, _source(face)) for face in faces.faces]
-
-
-def text_requests(text: TextSearch | None) -> list[RegionRequest]:
-    """One opaque region per line of text, whatever the picture's style; unsure lines marked for review."""
-    if text is None:
-        return []
-    return [
-        RegionRequest(line.polygon(), TEXT if line.sure else POSSIBLE_TEXT, _text_source(line), Solid.name)
-        for line in text.lines
-    ]
-
-
-def _text_source(line: TextLine) -> str:
-    return f"detector: ppocr-det {line.score:.2f}"
-
-
-def _source(face: Face) -> str:
-    best: dict[str, float] = {}
-    for d in face.detections:
-        best[d.detector] = max(best.get(d.detector, 0.0), d.score)
-    return "detector: " + ", ".join(f"{name} {score:.2f}" for name, score in sorted(best.items(), key=lambda i: -i[1]))
 
 
 class PhotoVerificationError(VerificationError):
@@ -191,12 +179,15 @@ def anonymize_image(
     regions: Sequence[RegionRequest] = (),
     settings: ImageSettings | None = None,
     subject: Sequence[Polygon] = (),
+    keep: Sequence[KeepRequest] = (),
 ) -> ImageReport:
     """Make ``destination`` a verified, metadata-free, redacted rendering of ``source``.
 
     With ``settings.background`` blur, everything outside the people is blurred beyond
     recognition; ``subject`` polygons, when given, say where the people are instead of the
-    segmentation model.
+    segmentation model. Each of ``keep`` names a detected region a person says is not a face or
+    not text: it is left as photographed and not searched again, and one that matches no
+    detection any more stops the photo (``InputError`` naming its source).
 
     Raises ``InputError`` for anything wrong with the request or the original, and
     ``PhotoVerificationError`` when the written file cannot be proven clean; in both cases no
@@ -230,8 +221,9 @@ def anonymize_image(
     # Past this point only the treated picture is needed: the original's pixels and the mask
     # are let go, so a large frame is held once, not three times, while it is redacted.
     del loaded, found
-    faces = finder.search(treated)
-    text = text_finder.search(treated) if text_finder is not None else None
+    keeper = Keeper(keep, image.size)
+    faces = _unkept_faces(finder.search(treated), keeper)
+    text = _unkept_text(text_finder.search(treated), keeper) if text_finder is not None else None
     plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
     redacted = redact(treated, plan, style, seed=image.source.sha256)
     data = _encoded(encoder, redacted, destination)
@@ -242,7 +234,11 @@ def anonymize_image(
         assert text is not None and text_finder is not None
         again = text_finder.search(read_back(data, encoder), [planned.bounds for planned in plan.regions])
         width, height = image.size
-        new = [line for line in again.lines if plan.covered(line.polygon(), width, height) < COVERED]
+        new = [
+            line
+            for line in again.lines
+            if plan.covered(line.polygon(), width, height) < COVERED and not keeper.overrules(text_request(line))
+        ]
         if not new:
             break
         text = text.adding(TextSearch(tuple(new), again.scales, again.tiles, again.min_text))
@@ -254,15 +250,24 @@ def anonymize_image(
     for round_ in range(1, VERIFY_ROUNDS + 1):
         faces_again: list[Face] = []
         text_again: list[TextLine] = []
-        checks = [face_check(finder, faces, plan, settings.faces.verify, faces_again)]
+        checks = [face_check(finder, faces, plan, settings.faces.verify, faces_again, _face_kept(keeper))]
         if text_finder is not None and text is not None:
-            checks.append(text_check(text_finder, text, plan, settings.faces.verify, text_again))
+            checks.append(text_check(text_finder, text, plan, settings.faces.verify, text_again, _line_kept(keeper)))
         try:
             with atomic_output(destination) as temporary:
                 write_synced(temporary, data)
                 verification = verify_output(temporary, encoder, redacted, plan, *checks)
                 if not verification.passed:
                     raise _NotClean
+                unmatched = keeper.unmatched()
+                if unmatched:
+                    first = unmatched[0]
+                    raise InputError(
+                        None,
+                        f"{first.source}: no face or text found has the box {list(first.box)} any more (the"
+                        " photo or the detectors changed): copy the region's box from the report again, or"
+                        " remove the keep",
+                    )
         except OSError as err:
             raise InputError(destination, f"cannot write: {err.strerror or err}") from None
         except _NotClean:
@@ -271,7 +276,8 @@ def anonymize_image(
             # rounds at most; anything else that fails, or a search that does not settle, fails.
             only_found = all(check.name in ("no_faces", "no_text") for check in verification.failures)
             if round_ == VERIFY_ROUNDS or not only_found or not (faces_again or text_again):
-                report = ImageReport(image, faces, text, background, plan, style.name, verification, None)
+                kept = keeper.kept()
+                report = ImageReport(image, faces, text, background, plan, style.name, verification, None, kept)
                 unsettled = only_found and bool(faces_again or text_again)
                 raise PhotoVerificationError(destination, report, rounds=round_ if unsettled else 0) from None
             faces = faces.adding(faces_again)
@@ -284,4 +290,20 @@ def anonymize_image(
             continue
         break
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
-    return ImageReport(image, faces, text, background, plan, style.name, verification, output)
+    return ImageReport(image, faces, text, background, plan, style.name, verification, output, keeper.kept())
+
+
+def _unkept_faces(search: FaceSearch, keeper: Keeper) -> FaceSearch:
+    return replace(search, faces=tuple(face for face in search.faces if not keeper.overrules(face_request(face))))
+
+
+def _unkept_text(search: TextSearch, keeper: Keeper) -> TextSearch:
+    return replace(search, lines=tuple(line for line in search.lines if not keeper.overrules(text_request(line))))
+
+
+def _face_kept(keeper: Keeper) -> Callable[[Face], bool]:
+    return lambda face: keeper.overrules(face_request(face))
+
+
+def _line_kept(keeper: Keeper) -> Callable[[TextLine], bool]:
+    return lambda line: keeper.overrules(text_request(line))

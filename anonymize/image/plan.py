@@ -9,8 +9,15 @@ import numpy as np
 
 from anonymize.config import Style
 from anonymize.errors import InputError
+from anonymize.image.detect.faces import Face, FaceSearch
+from anonymize.image.detect.text import TextLine, TextSearch
 from anonymize.image.load import ImageInfo, LoadedImage
-from anonymize.image.regions import Polygon, Region, covered_within
+from anonymize.image.reasons import FACE, POSSIBLE_FACE, POSSIBLE_TEXT, TEXT
+from anonymize.image.regions import Bounds, Box, Polygon, Region, covered_within, edge_distance, edge_tolerance
+
+#: A detection is overruled by a keep when this share of its region lies inside the kept box (or
+#: when its box is the kept one): what a person kept is not searched again.
+KEPT_INSIDE = 0.5
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,102 @@ class RegionRequest:
     source: str  # who asked: "command line", a story file, a detector name
     #: A redaction style this region always gets, whatever the picture's (text: always opaque).
     style: Style | None = None
+
+
+@dataclass(frozen=True)
+class KeepRequest:
+    """A person's word that a detected region is not a face or not text: left as photographed.
+
+    ``box`` is the region's box as the report shows it (x, y, width, height, clipped to the
+    picture); it matches a detection whose box lies in the same place (``edge_distance``).
+    """
+
+    box: Bounds  # x, y, width, height
+    reason: str
+    source: str  # where a person said so: "photos[0].keep[1]" of a story, "--keep 10,20,30,40"
+
+    @property
+    def bounds(self) -> Bounds:
+        x, y, width, height = self.box
+        return x, y, x + width, y + height
+
+    def to_dict(self) -> dict[str, object]:
+        return {"box": list(self.box), "reason": self.reason, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Overruled:
+    """A detection a keep left as photographed."""
+
+    reason: str  # the detector's: face, possible face, text, possible text
+    source: str  # the detector and its score
+    bounds: Bounds
+
+    def to_dict(self) -> dict[str, object]:
+        x0, y0, x1, y1 = self.bounds
+        return {"reason": self.reason, "source": self.source, "box": [x0, y0, x1 - x0, y1 - y0]}
+
+
+class Keeper:
+    """Holds a picture's keeps and the detections they overrule, in every search of the picture.
+
+    A detection is overruled when its box is a kept one, or when ``KEPT_INSIDE`` of it lies in a
+    kept box; a keep that overrules nothing was written for a detection that is no longer made.
+    """
+
+    def __init__(self, keep: Sequence[KeepRequest], size: tuple[int, int]) -> None:
+        self.keep = tuple(keep)
+        self.size = size
+        self._tolerance = edge_tolerance(size)
+        self._matched: dict[int, bool] = {}
+        self._overruled: dict[int, dict[tuple[str, Bounds], Overruled]] = {i: {} for i in range(len(self.keep))}
+        width, height = size
+        for request in self.keep:
+            x, y, w, h = request.box
+            if w < 1 or h < 1 or Box(x, y, w, h).bounds_in(width, height) is None:
+                raise InputError(
+                    None, f"{request.source}: box {list(request.box)} lies outside the upright {width}x{height} picture"
+                )
+
+    def overrules(self, request: RegionRequest) -> bool:
+        """Whether a detector's ``request`` is kept as photographed (and if so, record it)."""
+        if not self.keep:
+            return False
+        width, height = self.size
+        bounds = request.region.bounds_in(width, height)
+        masked = request.region.mask_in(width, height)
+        if bounds is None or masked is None or not masked[1].any():
+            return False
+        window, own = masked
+        for i, keep in enumerate(self.keep):
+            if edge_distance(bounds, keep.bounds, self._tolerance) is not None:
+                self._matched[i] = True
+                self._overruled[i][(request.reason, bounds)] = Overruled(request.reason, request.source, bounds)
+                return True
+        for i, keep in enumerate(self.keep):
+            inside = covered_within([Box(*keep.box)], window)[own].mean()
+            if inside >= KEPT_INSIDE:
+                self._overruled[i][(request.reason, bounds)] = Overruled(request.reason, request.source, bounds)
+                return True
+        return False
+
+    def unmatched(self) -> list[KeepRequest]:
+        """The keeps whose box is no detection's."""
+        return [keep for i, keep in enumerate(self.keep) if not self._matched.get(i)]
+
+    def kept(self) -> tuple[KeptRegion, ...]:
+        return tuple(KeptRegion(keep, tuple(self._overruled[i].values())) for i, keep in enumerate(self.keep))
+
+
+@dataclass(frozen=True)
+class KeptRegion:
+    """A keep and the detections it overruled, as the report shows them."""
+
+    request: KeepRequest
+    overruled: tuple[Overruled, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.request.to_dict(), "overruled": [o.to_dict() for o in self.overruled]}
 
 
 @dataclass(frozen=True)
@@ -95,3 +198,27 @@ def plan_redactions(image: LoadedImage | ImageInfo, requests: Sequence[RegionReq
             )
         planned.append(PlannedRegion(index, request, bounds))
     return RedactionPlan(tuple(planned))
+
+
+def face_request(face: Face) -> RegionRequest:
+    """A head-sized region for a face; one no detector was sure of is marked for review."""
+    best: dict[str, float] = {}
+    for d in face.detections:
+        best[d.detector] = max(best.get(d.detector, 0.0), d.score)
+    scores = ", ".join(f"{name} {score:.2f}" for name, score in sorted(best.items(), key=lambda i: -i[1]))
+    return RegionRequest(face.head(), FACE if face.sure else POSSIBLE_FACE, f"detector: {scores}")
+
+
+def text_request(line: TextLine) -> RegionRequest:
+    """An opaque region for a line of text, whatever the picture's style; an unsure line marked for review."""
+    return RegionRequest(
+        line.polygon(), TEXT if line.sure else POSSIBLE_TEXT, f"detector: ppocr-det {line.score:.2f}", Style.SOLID
+    )
+
+
+def face_requests(faces: FaceSearch) -> list[RegionRequest]:
+    return [face_request(face) for face in faces.faces]
+
+
+def text_requests(text: TextSearch | None) -> list[RegionRequest]:
+    return [] if text is None else [text_request(line) for line in text.lines]

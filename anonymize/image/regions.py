@@ -77,6 +77,31 @@ def covered_within(regions: Iterable[Region], window: tuple[int, int, int, int])
     return mask
 
 
+#: Two regions lie in the same place when every edge of one is near the other's: within this share
+#: of the picture's longer side, or of the other region's own longer side, or ``EDGE_TOLERANCE_MIN``
+#: pixels, whichever is most. A region that moves by less is not something a person would see in
+#: the report (where a picture is about 1000 pixels wide), nor what a processor or library release
+#: changes by.
+EDGE_TOLERANCE = 0.005
+EDGE_TOLERANCE_OF_REGION = 0.05
+EDGE_TOLERANCE_MIN = 3
+
+Bounds = tuple[int, int, int, int]
+
+
+def edge_tolerance(size: tuple[int, int]) -> float:
+    """How far, in pixels, an edge may lie from where it was in a ``size`` picture and be the same."""
+    return max(EDGE_TOLERANCE_MIN, EDGE_TOLERANCE * max(size))
+
+
+def edge_distance(bounds: Bounds, other: Bounds, tolerance: float) -> int | None:
+    """The largest distance between the edges of two regions' bounds (x0, y0, x1, y1), or None when
+    they do not lie in the same place (an edge beyond ``tolerance`` or a share of ``other``'s side)."""
+    distance = max(abs(a - b) for a, b in zip(bounds, other, strict=True))
+    side = max(other[2] - other[0], other[3] - other[1])
+    return distance if distance <= max(tolerance, EDGE_TOLERANCE_OF_REGION * side) else None
+
+
 @dataclass(frozen=True)
 class Box(Region):
     """A rectangle: every pixel of the bounding box."""

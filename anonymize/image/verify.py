@@ -92,10 +92,16 @@ def verify_output(
 
 
 def face_check(
-    finder: FaceFinder, found: FaceSearch, plan: RedactionPlan, mode: VerifyMode, again: list[Face] | None = None
+    finder: FaceFinder,
+    found: FaceSearch,
+    plan: RedactionPlan,
+    mode: VerifyMode,
+    again: list[Face] | None = None,
+    kept: Callable[[Face], bool] = lambda face: False,
 ) -> PixelsCheck:
     """A check that every face ``found`` in the picture is redacted and that a new search of the
-    decoded file finds no face; any sure face found again fails it (and is put in ``again``).
+    decoded file finds no face; any sure face found again fails it (and is put in ``again``),
+    unless a person kept it (``kept``: a region they said is not a face).
 
     In ``changed`` mode each scale is searched again only in windows around the redacted
     regions: everywhere else the file shows the picture the search already went through, as
@@ -112,7 +118,7 @@ def face_check(
         if near == []:
             return Check("no_faces", True, "no face found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
-        left = [face for face in search.faces if face.sure]
+        left = [face for face in search.faces if face.sure and not kept(face)]
         if again is not None:
             again.extend(left)
         scope = f"{sum(scan.tiles for scan in search.scans)} tile(s) searched again"
@@ -135,12 +141,17 @@ def read_back(data: bytes, encoder: Encoder) -> np.ndarray:
 
 
 def text_check(
-    finder: TextFinder, found: TextSearch, plan: RedactionPlan, mode: VerifyMode, again: list[TextLine] | None = None
+    finder: TextFinder,
+    found: TextSearch,
+    plan: RedactionPlan,
+    mode: VerifyMode,
+    again: list[TextLine] | None = None,
+    kept: Callable[[TextLine], bool] = lambda line: False,
 ) -> PixelsCheck:
     """A check that every line of text ``found`` is wholly redacted and that a new search of the
-    decoded file finds no sure line of text that is not (those are put in ``again``): around the
-    redacted regions in ``changed`` mode (elsewhere the file shows the searched picture),
-    everywhere in ``full`` mode."""
+    decoded file finds no sure line of text that is not (those are put in ``again``), unless a
+    person kept it (``kept``): around the redacted regions in ``changed`` mode (elsewhere the
+    file shows the searched picture), everywhere in ``full`` mode."""
 
     def check(decoded: np.ndarray) -> Check:
         height, width = decoded.shape[:2]
@@ -151,7 +162,11 @@ def text_check(
         if near == []:
             return Check("no_text", True, "no text found, nothing redacted: the file shows the searched picture")
         search = finder.search(decoded, near)
-        left = [line for line in search.lines if line.sure and plan.covered(line.polygon(), width, height) < COVERED]
+        left = [
+            line
+            for line in search.lines
+            if line.sure and plan.covered(line.polygon(), width, height) < COVERED and not kept(line)
+        ]
         if again is not None:
             again.extend(left)
         scope = f"{search.tiles} tile(s) searched again" + (" around the redacted regions" if near else "")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from anonymize.config import Background
-from anonymize.image.plan import RegionRequest
+from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.image.regions import Polygon
 from anonymize.stories.schema import Consent
 
@@ -30,6 +30,8 @@ class PublishablePhoto:
     background: Background | None = None
     #: Polygons round the people, drawn in the story, instead of the person model's mask.
     subject: tuple[Polygon, ...] = ()
+    #: Detected regions the story says are not a face or not text: left as photographed.
+    keep: tuple[KeepRequest, ...] = ()
 
 
 @dataclass(frozen=True)

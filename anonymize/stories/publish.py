@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from anonymize.config import StorySettings
 from anonymize.errors import InputError, InputErrors, display_path
-from anonymize.image.plan import RegionRequest
+from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.stories.consent import ConsentDecision, consent_as_of
 from anonymize.stories.load import StoryFile, read_story
 from anonymize.stories.model import AllowedContact, Exclusion, Exhibition, PublishablePhoto, PublishableStory
@@ -102,6 +102,28 @@ def every_redact_term(settings: StorySettings) -> list[str]:
         listed = data.get("redact") if isinstance(data, dict) else None
         terms += [term for term in listed if isinstance(term, str) and term.strip()] if isinstance(listed, list) else []
     return list(dict.fromkeys(terms))
+
+
+def every_kept(settings: StorySettings) -> list[tuple[Path, tuple[int, int, int, int]]]:
+    """Every region a story keeps as photographed (``photos[].keep``), as (original, box), read
+    leniently, consent or not: for checking a built site, which must not call them faces."""
+    kept = []
+    for path in story_files(settings.stories_dir) if settings.stories_dir.is_dir() else []:
+        try:
+            data = read_story(path).data
+        except InputError:
+            continue
+        photos = data.get("photos") if isinstance(data, dict) else None
+        for photo in photos if isinstance(photos, list) else []:
+            file = photo.get("file") if isinstance(photo, dict) else None
+            keep = photo.get("keep") if isinstance(photo, dict) else None
+            if not isinstance(file, str) or not isinstance(keep, list):
+                continue
+            for entry in keep:
+                box = entry.get("box") if isinstance(entry, dict) else None
+                if isinstance(box, list) and len(box) == 4 and all(type(v) is int for v in box):
+                    kept.append((settings.photos_dir / file, (box[0], box[1], box[2], box[3])))
+    return kept
 
 
 def _project_terms(settings: StorySettings, problems: list[InputError]) -> dict[str, str]:
@@ -262,6 +284,9 @@ class _Story:
                     RegionRequest(entry.region, entry.reason, f"{display_path(self.file.path)} photos[{i}]")
                     for entry in photo.regions
                 )
+                keep = tuple(
+                    KeepRequest(entry.box, entry.reason, f"photos[{i}].keep[{j}]") for j, entry in enumerate(photo.keep)
+                )
                 alt = plain(photo.alt, f"photos[{i}].alt") or ""
                 caption = plain(photo.caption, f"photos[{i}].caption")
                 photo_warnings = tuple(
@@ -269,7 +294,15 @@ class _Story:
                 )
                 photos.append(
                     PublishablePhoto(
-                        source, photo.file, alt, caption, requests, photo_warnings, photo.background, photo.subject
+                        source,
+                        photo.file,
+                        alt,
+                        caption,
+                        requests,
+                        photo_warnings,
+                        photo.background,
+                        photo.subject,
+                        keep,
                     )
                 )
         testimony = testimony_html = None

@@ -41,6 +41,14 @@ class RegionEntry:
 
 
 @dataclass(frozen=True)
+class KeepEntry:
+    """A detected region the author says is not a face or not text, by its box in the report."""
+
+    box: tuple[int, int, int, int]  # x, y, width, height
+    reason: str
+
+
+@dataclass(frozen=True)
 class PhotoEntry:
     """One portrait of a story, as written in its front matter."""
 
@@ -54,6 +62,8 @@ class PhotoEntry:
     background: Background | None = None
     #: Where the people are, drawn by hand, instead of the person model's mask.
     subject: tuple[Polygon, ...] = ()
+    #: Detected regions left as photographed: not a face, not text, in the author's words.
+    keep: tuple[KeepEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,11 @@ PHOTO_FIELDS = {
     "regions": False,
     "background": False,
     "subject": False,
+    "keep": False,
 }
 CONSENT_FIELDS = {"portrait": True, "testimony": True, "given": True, "expires": False, "withdrawn": False}
 REGION_FIELDS = {**dict.fromkeys(SHAPES, False), "reason": True}
+KEEP_FIELDS = {"box": True, "reason": True}
 
 
 def describe(value: object) -> str:
@@ -261,13 +273,40 @@ def _photo(fields: Fields, value: object, field: str) -> PhotoEntry | None:
         elif written is not None:
             background = Background(written)
     subject = _subject(fields, data["subject"], f"{field}.subject") if "subject" in data else ()
+    keep = tuple(
+        entry
+        for i, item in enumerate(fields.items(data["keep"], f"{field}.keep") if "keep" in data else [])
+        if (entry := _keep(fields, item, f"{field}.keep[{i}]")) is not None
+    )
     if subject and background is Background.KEEP:
         fields.problem(f"{field}.subject", "the people are outlined to blur what is behind them; background is keep")
     elif subject:
         background = Background.BLUR  # outlining the people asks for the background to be treated
     if len(fields.problems) > before or file is None or alt is None:
         return None
-    return PhotoEntry(file, alt, caption, regions, warnings, background, subject)
+    return PhotoEntry(file, alt, caption, regions, warnings, background, subject, keep)
+
+
+def _keep(fields: Fields, value: object, field: str) -> KeepEntry | None:
+    data = fields.mapping(value, field, KEEP_FIELDS)
+    if data is None:
+        return None
+    box = data.get("box")
+    reason = fields.text(data.get("reason"), f"{field}.reason") if "reason" in data else None
+    if "box" in data and not (
+        isinstance(box, list)
+        and len(box) == 4
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in box)
+        and box[2] > 0
+        and box[3] > 0
+    ):
+        fields.problem(
+            f"{field}.box", f"expected [x, y, width, height] as the report shows the region, got {describe(box)}"
+        )
+        return None
+    if not isinstance(box, list) or reason is None:
+        return None
+    return KeepEntry((box[0], box[1], box[2], box[3]), reason)
 
 
 def _subject(fields: Fields, value: object, field: str) -> tuple[Polygon, ...]:

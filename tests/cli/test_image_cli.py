@@ -108,6 +108,20 @@ def test_region_outside_the_picture(scene_jpeg: Path, tmp_path: Path) -> None:
     )
 
 
+def test_a_keep_that_matches_no_detection_writes_nothing(scene_jpeg: Path, tmp_path: Path) -> None:
+    result = run(str(scene_jpeg), "-o", str(tmp_path / "o.jpg"), "--keep", "10,10,20,20")
+    assert result.exit_code == 2 and not (tmp_path / "o.jpg").exists()
+    assert result.stderr.strip() == (
+        "anonymize: --keep 10,10,20,20: no face or text found has the box [10, 10, 20, 20] any more (the photo or"
+        " the detectors changed): copy the region's box from the report again, or remove the keep"
+    )
+    outside = run(str(scene_jpeg), "-o", str(tmp_path / "o.jpg"), "--keep", "500,10,20,20")
+    assert outside.exit_code == 2
+    assert outside.stderr.strip() == (
+        "anonymize: --keep 500,10,20,20: box [500, 10, 20, 20] lies outside the upright 96x64 picture"
+    )
+
+
 def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     jpeg = encode(scene(), "JPEG", quality=95)
     png = encode(scene(), "PNG")

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from anonymize.cli import main
-from anonymize.errors import InputError
+from anonymize.errors import BuildErrors, InputError
 from anonymize.image import segment
 from anonymize.image.detect import centerface, yunet
 from anonymize.image.detect import text as text_detection
@@ -322,3 +322,61 @@ def test_review_approve_reject_commands(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert "published  aslan-real-name: page stories/amir/, 1 picture (2 sizes), testimony" in result.stdout
     assert "excluded   timur: rejected on " in result.stdout
+
+
+def _face_area(site: Path, box: list[int], size: tuple[int, int]) -> np.ndarray:
+    """The middle of ``box`` (in the upright original's pixels) in the largest published picture:
+    inside the ellipse a head is redacted with."""
+    largest = max((site / "pictures").iterdir(), key=lambda p: Image.open(p).width)
+    with Image.open(largest) as image:
+        pixels = np.asarray(image.convert("RGB").resize(size)).astype(int)
+    x, y, w, h = box
+    return pixels[y + h // 4 : y + 3 * h // 4, x + w // 4 : x + 3 * w // 4]
+
+
+def test_a_kept_region_comes_back_and_the_report_and_approval_say_so(tmp_path: Path) -> None:
+    project = write_curated(tmp_path)
+    (project.stories / "timur.md").unlink()
+    (project.stories / "musa.md").unlink()
+    build_site(tmp_path / "mkdocs.yml", AS_OF, draft=True)
+    approve(tmp_path, "aslan-real-name")
+    (photo,) = report_of(tmp_path)["aslan-real-name"]["photos"]
+    (face,) = [r for r in photo["image"]["regions"] if r["reason"] == "face"]
+    original = np.asarray(Image.open(project.photos / "Aslan-at-home.jpg").convert("RGB")).astype(int)
+    x, y, w, h = face["box"]
+    draft = tmp_path / "site-draft"
+    assert _face_area(draft, face["box"], (640, 480)).mean() < 30, "the face is redacted before it is kept"
+
+    story = project.stories / "aslan-real-name.md"
+    text = story.read_text()
+    keep = f"    keep:\n      - {{box: {face['box']}, reason: a painted portrait on the wall}}\n"
+    story.write_text(text.replace("    regions:\n", keep + "    regions:\n"))
+    build_site(tmp_path / "mkdocs.yml", AS_OF, draft=True)
+    entry = report_of(tmp_path)["aslan-real-name"]
+    assert entry["status"] == "needs review"
+    assert entry["changes"] == ["photo Aslan-at-home.jpg: regions kept added", "photo Aslan-at-home.jpg: 1 face fewer"]
+    image = entry["photos"][0]["image"]
+    assert [r["reason"] for r in image["regions"]] == ["a house number"]
+    (kept,) = image["kept"]
+    assert kept["box"] == face["box"] and kept["reason"] == "a painted portrait on the wall"
+    assert kept["source"] == "photos[0].keep[0]"
+    assert [o["reason"] for o in kept["overruled"]] == ["face"] and kept["overruled"][0]["box"] == face["box"]
+    assert image["verification"]["passed"] is True
+    shown = _face_area(draft, face["box"], (640, 480))
+    middle = original[y + h // 4 : y + 3 * h // 4, x + w // 4 : x + 3 * w // 4]
+    assert np.abs(shown - middle).mean() < 12, "the kept area is as photographed"
+    html = (tmp_path / "reports" / "index.html").read_text()
+    assert html.count('class="overlay overlay--kept"') == 1 and "a painted portrait on the wall" in html
+    approve(tmp_path, "aslan-real-name")
+    assert {page.story.slug for page in build_site(tmp_path / "mkdocs.yml", AS_OF).pages} == {"aslan-real-name"}
+
+    # A keep whose box is no detection's any more stops the build, naming the story and the field.
+    story.write_text(story.read_text().replace(f"box: {face['box']}", "box: [300, 20, 50, 50]"))
+    with pytest.raises(BuildErrors) as caught:
+        build_site(tmp_path / "mkdocs.yml", AS_OF)
+    (line,) = caught.value.lines()
+    assert line.endswith(
+        "stories/aslan-real-name.md: photo Aslan-at-home.jpg: photos[0].keep[0]: no face or text found has the box"
+        " [300, 20, 50, 50] any more (the photo or the detectors changed): copy the region's box from the report"
+        " again, or remove the keep"
+    )

@@ -110,6 +110,18 @@ def test_a_valid_story_loads(project: Project) -> None:
             "pseudonym: A\nphotos: [{file: p.jpg, alt: x, subject: [[[0, 0], [9, 0], [9, 9]], [[1, 1], [2]]]}]\n",
             "photos[0].subject[1]: expected a list of at least three [x, y] points",
         ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, keep: [{box: [1, 2, 0, 4], reason: hair}]}]\n",
+            "photos[0].keep[0].box: expected [x, y, width, height] as the report shows the region, got a list of 4",
+        ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, keep: [{box: [1, 2, 3, 4]}]}]\n",
+            "photos[0].keep[0].reason: missing (required)",
+        ),
+        (
+            "pseudonym: A\nphotos: [{file: p.jpg, alt: x, keep: [{ellipse: [1, 2, 3, 4], reason: r}]}]\n",
+            "photos[0].keep[0].ellipse: unknown field (known: box, reason)",
+        ),
         ("pseudonym: A\nphotos: [{file: missing.jpg, alt: x}]\n", "photos[0].file: no such file in"),
         ("pseudonym: A\nphotos: [{file: ../outside.jpg, alt: x}]\n", "photos[0].file: leaves"),
         ("pseudonym: A\nphotos: [{file: /etc/passwd, alt: x}]\n", "photos[0].file: must be a path inside"),
