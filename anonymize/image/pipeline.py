@@ -41,7 +41,14 @@ from anonymize.image.plan import (
 from anonymize.image.reasons import REVIEW
 from anonymize.image.redact import STYLES, redact
 from anonymize.image.regions import Polygon
-from anonymize.image.verify import Verification, face_check, read_back, text_check, verify_output
+from anonymize.image.verify import (
+    Verification,
+    face_check,
+    read_back,
+    search_after_redaction,
+    text_check,
+    verify_output,
+)
 
 #: Searches for text left legible beside what was redacted, after the first.
 #: Each box can make the detector see "writing" at its own edge on busy texture, a few rounds
@@ -232,7 +239,7 @@ def anonymize_image(
         # again around what was redacted until nothing new is found. The search reads the
         # encoded file, as verification will: compression can sharpen an edge into "writing".
         assert text is not None and text_finder is not None
-        again = text_finder.search(read_back(data, encoder), [planned.bounds for planned in plan.regions])
+        again = search_after_redaction(text_finder, read_back(data, encoder), plan, [p.bounds for p in plan.regions])
         width, height = image.size
         new = [
             line

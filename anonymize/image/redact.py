@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from anonymize.config import Style
+from anonymize.image.detect.tiles import union
 from anonymize.image.plan import RedactionPlan
 
 
@@ -113,3 +114,61 @@ def redact(pixels: np.ndarray, plan: RedactionPlan, style: RedactionStyle, seed:
         crop = out[y0:y1, x0:x1]
         crop[mask] = own.replacement(crop, rng)[mask]
     return out
+
+
+#: How far around the redacted regions ``unboxed`` looks for the colours it fills them with: a
+#: share of each region's longer side.
+AROUND = 0.5
+
+
+def unboxed(pixels: np.ndarray, plan: RedactionPlan) -> np.ndarray:
+    """A copy of a redacted picture with each region filled smoothly from the colours around it,
+    for the text searches after redaction.
+
+    Those searches ask whether anything legible is left beside what was covered. A row of black
+    boxes on a light car or a wall is, to the text detector, a line of huge letters; filled with
+    what surrounds them they are nothing, while writing beside them (half a sign left uncovered)
+    is as it was: every pixel outside the regions is the file's. The fill is a pull-push
+    pyramid: the mean of the pixels around, coarser where the hole is wider, without an edge of
+    its own.
+    """
+    height, width = pixels.shape[:2]
+    covered = np.zeros((height, width), dtype=bool)
+    windows = []
+    for planned in plan.regions:
+        x0, y0, x1, y1 = planned.bounds
+        covered[y0:y1, x0:x1] |= planned.mask()
+        reach = max(8, math.ceil(AROUND * max(x1 - x0, y1 - y0)))
+        windows.append((max(0, x0 - reach), max(0, y0 - reach), min(width, x1 + reach), min(height, y1 + reach)))
+    view = pixels.copy()
+    for x0, y0, x1, y1 in union(windows):
+        hole = covered[y0:y1, x0:x1]
+        if hole.all():
+            continue
+        filled = _pull_push(pixels[y0:y1, x0:x1].astype(np.float32), (~hole).astype(np.float32))
+        view[y0:y1, x0:x1][hole] = filled[hole]
+    return view
+
+
+def _pull_push(colours: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Every pixel of ``colours`` (H x W x 3) where ``known`` is 0 filled from the known ones."""
+    levels = [(colours * known[..., None], known)]
+    while levels[-1][1].min() <= 0 and min(levels[-1][1].shape) > 1:
+        sums, weights = levels[-1]
+        size = (max(1, weights.shape[1] // 2), max(1, weights.shape[0] // 2))
+        levels.append(
+            (
+                cv2.resize(sums, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], 3),
+                cv2.resize(weights, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0]),
+            )
+        )
+    sums, weights = levels[-1]
+    result = sums / np.maximum(weights, 1e-6)[..., None]
+    for sums, weights in reversed(levels[:-1]):
+        up = cv2.resize(result, (weights.shape[1], weights.shape[0]), interpolation=cv2.INTER_LINEAR)
+        up = up.reshape(weights.shape[0], weights.shape[1], 3)
+        confident = np.minimum(weights * 4, 1.0)[..., None]  # a quarter known is as good as all of it
+        mean = sums / np.maximum(weights, 1e-6)[..., None]
+        result = mean * confident + up * (1 - confident)
+    filled: np.ndarray = np.clip(np.rint(result), 0, 255).astype(np.uint8)
+    return filled

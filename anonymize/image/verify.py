@@ -8,8 +8,8 @@ compared with the redacted array that was meant to be written, region by region.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -19,10 +19,11 @@ from PIL import Image
 from anonymize.config import VerifyMode
 from anonymize.image import metadata
 from anonymize.image.detect.faces import Face, FaceFinder, FaceSearch
-from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearch
+from anonymize.image.detect.text import COVERED, TextFinder, TextLine, TextSearch, seen_in
 from anonymize.image.encode import Encoder
 from anonymize.image.plan import RedactionPlan
-from anonymize.image.regions import Box
+from anonymize.image.redact import unboxed
+from anonymize.image.regions import Bounds, Box
 
 # Largest mean absolute difference (0..255) between what was meant and what a lossy file decodes
 # to. Fixed-quality JPEG/WebP stay near 1-3 on photographs; a region that came out unredacted
@@ -133,6 +134,24 @@ def face_check(
     return check
 
 
+def search_after_redaction(
+    finder: TextFinder, pixels: np.ndarray, plan: RedactionPlan, near: Sequence[Bounds] | None
+) -> TextSearch:
+    """The lines of text a redacted picture shows: those found in it as it is that a search with
+    each region filled from the colours around it (``unboxed``) finds too.
+
+    Writing left beside a redaction (the rest of a half-covered sign) is the same pixels in
+    both, and is found in both. What is found in one only is the search's reading of the fill:
+    a row of black boxes on a light car looks like a line of huge letters, and a head blurred
+    smooth can make a uniform's straps below it look like writing.
+    """
+    shown = finder.search(pixels, near)
+    if not shown.lines:
+        return shown
+    filled = finder.search(unboxed(pixels, plan), near)
+    return replace(shown, lines=tuple(seen_in(shown.lines, filled.lines)), tiles=shown.tiles + filled.tiles)
+
+
 def read_back(data: bytes, encoder: Encoder) -> np.ndarray:
     """The pixels a viewer decodes from ``data``, an encoding of an RGB picture."""
     with Image.open(io.BytesIO(data), formats=(encoder.format,)) as image:
@@ -161,7 +180,7 @@ def text_check(
         near = None if mode is VerifyMode.FULL else [planned.bounds for planned in plan.regions]
         if near == []:
             return Check("no_text", True, "no text found, nothing redacted: the file shows the searched picture")
-        search = finder.search(decoded, near)
+        search = search_after_redaction(finder, decoded, plan, near)
         left = [
             line
             for line in search.lines

@@ -73,6 +73,9 @@ SAME_LINE_INSIDE = 0.9
 #: which looked at every pixel of it at a higher resolution, found lines inside it that cover at
 #: least this share of it, and saw nothing there too tall for them, the patch is those lines.
 EXPLAINED = 0.4
+#: A line found again after redaction is writing left legible when the search of the picture
+#: with the regions filled from around them (``redact.unboxed``) finds this much of it too.
+SAME_PLACE = 0.5
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,18 @@ def _covered_by(polygon: Polygon, bounds: tuple[int, int, int, int], others: lis
     """The share of ``polygon``'s area that ``others`` cover together."""
     own = polygon.mask_within(bounds)
     return float((covered_within(others, bounds) & own).sum() / own.sum()) if own.any() else 0.0
+
+
+def seen_in(lines: Sequence[TextLine], others: Sequence[TextLine]) -> list[TextLine]:
+    """The ``lines`` of which ``others`` together cover at least ``SAME_PLACE`` of the area."""
+    polygons = [other.polygon() for other in others]
+    kept = []
+    for line in lines:
+        polygon = line.polygon()
+        bounds = (polygon.x, polygon.y, polygon.x + polygon.width, polygon.y + polygon.height)
+        if polygons and _covered_by(polygon, bounds, polygons) >= SAME_PLACE:
+            kept.append(line)
+    return kept
 
 
 def _distinct(lines: list[TextLine]) -> list[TextLine]:
