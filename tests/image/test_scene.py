@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from anonymize.config import Background, FaceSettings, ImageSettings, TextSettings
 from anonymize.errors import InputError
@@ -20,7 +20,7 @@ from anonymize.image.pipeline import anonymize_image
 from anonymize.image.reasons import TEXT
 from anonymize.image.regions import Polygon
 from tests.faces import background
-from tests.scenes import Scene, Word, high_pass, landmark_scene, ocr_word, paint_poster, paint_text, tokens
+from tests.scenes import FONT, Scene, Word, high_pass, landmark_scene, ocr_word, paint_poster, paint_text, tokens
 
 Painted = tuple[np.ndarray, list[Word], np.ndarray, dict[str, object], Path]
 
@@ -77,6 +77,26 @@ def test_a_paragraph_is_redacted_line_by_line_and_stays_unreadable(tmp_path: Pat
     assert isinstance(text, dict)
     finest = max(text["scales"])
     assert text["found"] and all(line["scale"] == round(finest, 4) for line in text["found"]), text["found"]
+
+
+@pytest.mark.parametrize("size", [24, 64])
+def test_letters_stacked_down_a_banner_are_covered(size: int, tmp_path: Path) -> None:
+    # Vertical writing as shop banners and flags carry it: upright letters one under another.
+    canvas = Image.fromarray(background("coffee", 1200, 1000, seed=3))
+    draw, font = ImageDraw.Draw(canvas), ImageFont.truetype(FONT, size)
+    draw.rectangle((500, 80, 500 + int(size * 1.8), 120 + int(size * 1.25 * 7)), fill=(200, 30, 30))
+    ink = Image.new("L", canvas.size, 0)
+    for i, letter in enumerate("PHARMAC"):
+        at = (500 + size // 3, 100 + int(i * size * 1.25))
+        draw.text(at, letter, font=font, fill=(255, 255, 255))
+        ImageDraw.Draw(ink).text(at, letter, font=font, fill=255)
+    source, out = tmp_path / "banner.png", tmp_path / "banner.out.png"
+    canvas.save(source)
+    anonymize_image(source, out)
+    black = np.asarray(Image.open(out).convert("RGB")).astype(int).max(axis=2) == 0
+    glyphs = np.asarray(ink) > 96
+    assert float(black[glyphs].mean()) >= 0.995
+    assert float(black.mean()) < 0.1, "the banner, not the picture"
 
 
 def test_text_search_can_be_turned_off_and_then_nothing_is_covered(tmp_path: Path) -> None:
