@@ -87,6 +87,18 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
     return Exhibition(as_of, tuple(published), tuple(exclusions))
 
 
+def _every_front_matter(settings: StorySettings) -> Iterator[dict[str, object]]:
+    """The front matter of every story file that parses as a mapping, consent or not, whatever
+    else is wrong with it: what the site check must hold a built site to."""
+    for path in story_files(settings.stories_dir) if settings.stories_dir.is_dir() else []:
+        try:
+            data = read_story(path).data
+        except InputError:
+            continue
+        if isinstance(data, dict):
+            yield data
+
+
 def every_redact_term(settings: StorySettings) -> list[str]:
     """Every term the project and any of its stories withholds, consent or not, read leniently.
 
@@ -94,12 +106,8 @@ def every_redact_term(settings: StorySettings) -> list[str]:
     broken to load still says what it wants withheld.
     """
     terms = [term for term in settings.redact if isinstance(term, str) and term.strip()]
-    for path in story_files(settings.stories_dir) if settings.stories_dir.is_dir() else []:
-        try:
-            data = read_story(path).data
-        except InputError:
-            continue
-        listed = data.get("redact") if isinstance(data, dict) else None
+    for data in _every_front_matter(settings):
+        listed = data.get("redact")
         terms += [term for term in listed if isinstance(term, str) and term.strip()] if isinstance(listed, list) else []
     return list(dict.fromkeys(terms))
 
@@ -108,12 +116,8 @@ def every_kept(settings: StorySettings) -> list[tuple[Path, tuple[int, int, int,
     """Every region a story keeps as photographed (``photos[].keep``), as (original, box), read
     leniently, consent or not: for checking a built site, which must not call them faces."""
     kept = []
-    for path in story_files(settings.stories_dir) if settings.stories_dir.is_dir() else []:
-        try:
-            data = read_story(path).data
-        except InputError:
-            continue
-        photos = data.get("photos") if isinstance(data, dict) else None
+    for data in _every_front_matter(settings):
+        photos = data.get("photos")
         for photo in photos if isinstance(photos, list) else []:
             file = photo.get("file") if isinstance(photo, dict) else None
             keep = photo.get("keep") if isinstance(photo, dict) else None

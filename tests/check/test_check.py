@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -180,3 +181,27 @@ def test_the_check_command(project: Path, monkeypatch: pytest.MonkeyPatch, tmp_p
         f"anonymize: {copy}/extra.html: has no Content-Security-Policy",
         "anonymize: 2 findings; do not publish this site as it is",
     ]
+
+
+def test_a_kept_region_excuses_a_face_only_where_the_picture_shows_the_original(
+    site: Path, expected: Expectations, tmp_path: Path
+) -> None:
+    # A story keeps the face of a painted portrait as photographed; the check does not take the
+    # build's word for it: the picture must show, there, what the kept original shows.
+    pixels = astronaut().pixels
+    picture = a_picture(site)
+    Image.fromarray(pixels).resize((256, 256)).save(picture, "JPEG", quality=90)
+    kept_original, other = tmp_path / "portrait.png", tmp_path / "other.png"
+    Image.fromarray(pixels).save(kept_original)
+    painted_over = pixels.copy()
+    painted_over[40:260, 140:320] = 255 - painted_over[40:260, 140:320]  # another picture, the same shape
+    Image.fromarray(painted_over).save(other)
+    box = (120, 20, 220, 260)  # the head, in the original's pixels
+    excused = dataclasses.replace(expected, kept=((kept_original, box),))
+    assert reasons(site, excused, checks=(PictureCheck(),)) == []
+    elsewhere = dataclasses.replace(expected, kept=((kept_original, (300, 300, 200, 200)),))
+    ((_, found),) = reasons(site, elsewhere, checks=(PictureCheck(),))
+    assert found.startswith("shows 1 face(s)")
+    not_this_picture = dataclasses.replace(expected, kept=((other, box),))
+    ((_, found),) = reasons(site, not_this_picture, checks=(PictureCheck(),))
+    assert found.startswith("shows 1 face(s)")
