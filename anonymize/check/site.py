@@ -270,28 +270,35 @@ def _not_kept(faces: Sequence[Face], pixels: np.ndarray, kept: Sequence[Kept]) -
     shows (``KEPT_SAME``), so a kept box excuses nothing in any other picture or place.
     """
     height, width = pixels.shape[:2]
-    originals: dict[Path, np.ndarray | None] = {}
+    # Each original decoded once, scaled to the picture (None: unreadable, or of another shape).
+    shown_as: dict[Path, tuple[float, np.ndarray] | None] = {}
+
+    def scaled(path: Path) -> tuple[float, np.ndarray] | None:
+        if path not in shown_as:
+            try:
+                original = load_image(path).pixels
+            except AnonymizeError:
+                original = None
+            scale = width / original.shape[1] if original is not None else 0.0
+            shown_as[path] = (
+                None
+                if original is None or abs(original.shape[0] * scale - height) > KEPT_SHAPE
+                else (scale, cv2.resize(original, (width, height), interpolation=cv2.INTER_AREA))
+            )
+        return shown_as[path]
+
     left = []
     for face in faces:
         fx, fy, fw, fh = face.box
         excused = False
         for path, (kx, ky, kw, kh) in kept:
-            if path not in originals:
-                try:
-                    originals[path] = load_image(path).pixels
-                except AnonymizeError:
-                    originals[path] = None
-            original = originals[path]
-            if original is None:
+            if (found := scaled(path)) is None:
                 continue
-            scale = width / original.shape[1]
-            if abs(original.shape[0] * scale - height) > KEPT_SHAPE:
-                continue
+            scale, shown = found
             x0, y0 = max(fx, round(kx * scale)), max(fy, round(ky * scale))
             x1, y1 = min(fx + fw, round((kx + kw) * scale)), min(fy + fh, round((ky + kh) * scale))
             if x0 >= x1 or y0 >= y1 or (x1 - x0) * (y1 - y0) < KEPT_INSIDE * fw * fh:
                 continue
-            shown = cv2.resize(original, (width, height), interpolation=cv2.INTER_AREA)
             difference = cv2.absdiff(pixels[y0:y1, x0:x1], shown[y0:y1, x0:x1])
             if float(difference.mean()) <= KEPT_SAME:
                 excused = True

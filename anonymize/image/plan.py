@@ -76,7 +76,7 @@ class Keeper:
         self.keep = tuple(keep)
         self.size = size
         self._tolerance = edge_tolerance(size)
-        self._matched: dict[int, bool] = {}
+        self._matched: set[int] = set()
         self._overruled: dict[int, dict[tuple[str, Bounds], Overruled]] = {i: {} for i in range(len(self.keep))}
         width, height = size
         for request in self.keep:
@@ -90,27 +90,25 @@ class Keeper:
         """Whether a detector's ``request`` is kept as photographed (and if so, record it)."""
         if not self.keep:
             return False
-        width, height = self.size
-        bounds = request.region.bounds_in(width, height)
-        masked = request.region.mask_in(width, height)
-        if bounds is None or masked is None or not masked[1].any():
+        masked = request.region.mask_in(*self.size)
+        if masked is None or not masked[1].any():
             return False
-        window, own = masked
+        bounds, own = masked  # the clipped bounds: the box the report shows
+        overruled = Overruled(request.reason, request.source, bounds)
         for i, keep in enumerate(self.keep):
             if edge_distance(bounds, keep.bounds, self._tolerance) is not None:
-                self._matched[i] = True
-                self._overruled[i][(request.reason, bounds)] = Overruled(request.reason, request.source, bounds)
+                self._matched.add(i)
+                self._overruled[i][(request.reason, bounds)] = overruled
                 return True
         for i, keep in enumerate(self.keep):
-            inside = covered_within([Box(*keep.box)], window)[own].mean()
-            if inside >= KEPT_INSIDE:
-                self._overruled[i][(request.reason, bounds)] = Overruled(request.reason, request.source, bounds)
+            if covered_within([Box(*keep.box)], bounds)[own].mean() >= KEPT_INSIDE:
+                self._overruled[i][(request.reason, bounds)] = overruled
                 return True
         return False
 
     def unmatched(self) -> list[KeepRequest]:
         """The keeps whose box is no detection's."""
-        return [keep for i, keep in enumerate(self.keep) if not self._matched.get(i)]
+        return [keep for i, keep in enumerate(self.keep) if i not in self._matched]
 
     def kept(self) -> tuple[KeptRegion, ...]:
         return tuple(KeptRegion(keep, tuple(self._overruled[i].values())) for i, keep in enumerate(self.keep))

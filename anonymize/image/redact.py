@@ -20,6 +20,7 @@ import numpy as np
 from anonymize.config import Style
 from anonymize.image.detect.tiles import union
 from anonymize.image.plan import RedactionPlan
+from anonymize.image.regions import covered_within
 
 
 class RedactionStyle(ABC):
@@ -133,16 +134,15 @@ def unboxed(pixels: np.ndarray, plan: RedactionPlan) -> np.ndarray:
     its own.
     """
     height, width = pixels.shape[:2]
-    covered = np.zeros((height, width), dtype=bool)
     windows = []
     for planned in plan.regions:
         x0, y0, x1, y1 = planned.bounds
-        covered[y0:y1, x0:x1] |= planned.mask()
         reach = max(8, math.ceil(AROUND * max(x1 - x0, y1 - y0)))
         windows.append((max(0, x0 - reach), max(0, y0 - reach), min(width, x1 + reach), min(height, y1 + reach)))
     view = pixels.copy()
-    for x0, y0, x1, y1 in union(windows):
-        hole = covered[y0:y1, x0:x1]
+    for window in union(windows):
+        x0, y0, x1, y1 = window
+        hole = covered_within((planned.request.region for planned in plan.regions), window)
         if hole.all():
             continue
         filled = _pull_push(pixels[y0:y1, x0:x1].astype(np.float32), (~hole).astype(np.float32))

@@ -35,6 +35,11 @@ class Region(ABC):
     def box(self) -> tuple[int, int, int, int]:
         return self.x, self.y, self.width, self.height
 
+    @property
+    def extent(self) -> tuple[int, int, int, int]:
+        """The bounding box as x0, y0, x1, y1, unclipped."""
+        return self.x, self.y, self.x + self.width, self.y + self.height
+
     def bounds_in(self, width: int, height: int) -> tuple[int, int, int, int] | None:
         """The part of the bounding box inside a ``width`` x ``height`` picture, as x0, y0, x1, y1."""
         x0, y0 = max(self.x, 0), max(self.y, 0)

@@ -306,7 +306,7 @@ def _explained(lines: list[TextLine], tall: list[tuple[float, Polygon]]) -> list
     polygons = [line.polygon() for line in lines]
     kept = []
     for line, polygon in zip(lines, polygons, strict=True):
-        bounds = (polygon.x, polygon.y, polygon.x + polygon.width, polygon.y + polygon.height)
+        bounds = polygon.extent
         finer = [
             other
             for candidate, other in zip(lines, polygons, strict=True)
@@ -325,7 +325,7 @@ def _share_inside(other: Polygon, bounds: tuple[int, int, int, int], polygon: Po
     ix1, iy1 = min(bounds[2], other.x + other.width), min(bounds[3], other.y + other.height)
     if ix0 >= ix1 or iy0 >= iy1:
         return 0.0
-    own = other.mask_within((other.x, other.y, other.x + other.width, other.y + other.height)).sum()
+    own = other.mask_within(other.extent).sum()
     window = (ix0, iy0, ix1, iy1)
     return float((other.mask_within(window) & polygon.mask_within(window)).sum() / own) if own else 0.0
 
@@ -342,7 +342,7 @@ def seen_in(lines: Sequence[TextLine], others: Sequence[TextLine]) -> list[TextL
     kept = []
     for line in lines:
         polygon = line.polygon()
-        bounds = (polygon.x, polygon.y, polygon.x + polygon.width, polygon.y + polygon.height)
+        bounds = polygon.extent
         if polygons and _covered_by(polygon, bounds, polygons) >= SAME_PLACE:
             kept.append(line)
     return kept
@@ -353,7 +353,7 @@ def _distinct(lines: list[TextLine]) -> list[TextLine]:
     kept: list[tuple[TextLine, Polygon]] = []
     for line in sorted(lines, key=lambda item: -item.polygon().area):
         polygon = line.polygon()
-        bounds = (polygon.x, polygon.y, polygon.x + polygon.width, polygon.y + polygon.height)
+        bounds = polygon.extent
         own = polygon.mask_within(bounds)
         # A sure line never hides inside an unsure one.
         covered = covered_within((other for kept_line, other in kept if kept_line.score >= line.score), bounds)
