@@ -16,6 +16,7 @@ from anonymize.cli.check import check_command
 from anonymize.cli.image import image_command
 from anonymize.cli.review import approve_command, reject_command, review_command
 from anonymize.cli.stories import stories_command
+from anonymize.cli.studio import studio_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,3 +39,4 @@ main.add_command(review_command)
 main.add_command(approve_command)
 main.add_command(reject_command)
 main.add_command(check_command)
+main.add_command(studio_command)
