@@ -48,7 +48,10 @@ MAX_FORM_BYTES = 256 * 1024
 MAX_TEXT = 200
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("anonymize.studio", "templates"),
+    # The report's templates too: the outlines over a picture are drawn as the report draws them.
+    loader=jinja2.ChoiceLoader(
+        [jinja2.PackageLoader("anonymize.studio", "templates"), jinja2.PackageLoader("anonymize.report", "templates")]
+    ),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,

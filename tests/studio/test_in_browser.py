@@ -100,8 +100,8 @@ def test_a_region_drawn_with_the_mouse_is_written_approved_and_published_redacte
     assert section.locator("svg.drawing rect").count() == 1  # the person sees what they drew
     assert section.locator("form.draw input[name=x]").input_value() == "80"
     section.locator("form.draw input[name=reason]").fill("a shop sign: it names the town")
-    section.get_by_role("button", name="Save to the story and build again").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        section.get_by_role("button", name="Save to the story and build again").click()
     assert "written to the story" in tab.locator(".notice").inner_text()
     assert tab.locator("#status").inner_text() == "needs review"
 
@@ -118,8 +118,8 @@ def test_a_region_drawn_with_the_mouse_is_written_approved_and_published_redacte
 
     # Approve it in the studio: reviews.yml is written, bound to what the page shows.
     tab.locator("#approve-by").fill("Test curator")
-    tab.get_by_role("button", name="Approve for publication").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Approve for publication").click()
     assert tab.locator("#status").inner_text() == "published"
     reviews = yaml.safe_load((project / "reviews.yml").read_text(encoding="utf-8"))
     entry = studio.studio.entry("amir")
@@ -165,8 +165,8 @@ def test_a_false_alarm_dismissed_comes_back_as_photographed_and_can_be_taken_bac
     tab.goto(studio.base + "story/amir")
     row = tab.locator("#photo-2 tbody tr").first
     row.get_by_label("What it is").fill("the bridge's railing, no writing")
-    row.get_by_role("button", name="Keep region 1 as photographed").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        row.get_by_role("button", name="Keep region 1 as photographed").click()
     assert "kept as photographed" in tab.locator(".notice").inner_text()
     added = _only_added_lines(before, story.read_text(encoding="utf-8"))
     assert [line.strip() for line in added] == [
@@ -177,8 +177,8 @@ def test_a_false_alarm_dismissed_comes_back_as_photographed_and_can_be_taken_bac
     assert np.abs(preview()[area] - original[area]).mean() < 6  # as photographed again
     assert tab.locator("#photo-2 svg.regions text", has_text="K1").count() == 1
 
-    tab.get_by_role("button", name="Redact K1 again").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Redact K1 again").click()
     assert story.read_text(encoding="utf-8") == before
     assert np.abs(preview()[area] - original[area]).mean() > 20
 
@@ -195,11 +195,11 @@ def test_without_javascript_an_ellipse_is_typed_in_and_a_word_withheld(
     for name, value in {"x": "20", "y": "30", "width": "40", "height": "50"}.items():
         section.get_by_label(name, exact=True).fill(value)
     section.get_by_label("What it is (why it is redacted)").fill("a ring")
-    section.get_by_role("button", name="Save to the story and build again").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        section.get_by_role("button", name="Save to the story and build again").click()
     tab.get_by_label("Withhold a word (a name, a place) everywhere in this story").fill("bakery")
-    tab.get_by_role("button", name="Withhold it").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Withhold it").click()
     context.close()
     data = _front(project / "stories" / "amir.md")
     assert data["photos"][0]["regions"][-1] == {"ellipse": [20, 30, 40, 50], "reason": "a ring"}
@@ -207,6 +207,33 @@ def test_without_javascript_an_ellipse_is_typed_in_and_a_word_withheld(
     entry = studio.studio.entry("amir")
     assert entry is not None and "bakery" not in str(entry["testimony_html"])
     assert {"term": "bakery", "count": 1, "forms": ["bakery"]} in entry["withheld"]  # type: ignore[operator]
+
+
+def test_on_a_phone_a_polygon_is_drawn_by_tapping_its_corners(
+    browser: Any, studio: StudioServer, project: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(studio.url)
+    tab.goto(studio.base + "story/amir")
+    section = tab.locator("#photo-1")
+    section.get_by_label("Polygon (click each corner)").tap()
+    canvas = section.locator("svg.drawing")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for fx, fy in ((0.1, 0.1), (0.5, 0.1), (0.3, 0.4)):
+        tab.touchscreen.tap(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    assert canvas.locator("polygon").count() == 1
+    section.get_by_label("What it is (why it is redacted)").fill("a flag")
+    with tab.expect_navigation():
+        section.get_by_role("button", name="Save to the story and build again").tap()
+    assert "written to the story" in tab.locator(".notice").inner_text()
+    context.close()
+    region = _front(project / "stories" / "amir.md")["photos"][0]["regions"][-1]
+    assert region["reason"] == "a flag"
+    expected = [[51, 51], [256, 51], [154, 205]]  # the taps, in pixels of the 512 px picture
+    assert all(abs(a - b) <= 2 for point, want in zip(region["polygon"], expected, strict=True)
+               for a, b in zip(point, want, strict=True))  # fmt: skip
 
 
 def test_a_word_selected_in_the_testimony_is_offered_for_withholding(tab: Any, studio: StudioServer) -> None:
@@ -235,8 +262,8 @@ def test_a_story_changed_on_disk_since_it_was_shown_is_not_overwritten(
     by_hand = story.read_text(encoding="utf-8").replace("title: The bridge at dusk", "title: The bridge at night")
     story.write_text(by_hand, encoding="utf-8")
     tab.get_by_label("Withhold a word (a name, a place) everywhere in this story").fill("bakery")
-    tab.get_by_role("button", name="Withhold it").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Withhold it").click()
     assert story.read_text(encoding="utf-8") == by_hand
     assert "changed on disk since it was shown" in tab.locator(".notice").inner_text()
 
@@ -251,8 +278,8 @@ def test_a_failure_shows_its_message_where_the_photo_was(tab: Any, studio: Studi
     tab.locator("#photo-2 form.draw input[name=y]").fill("10")
     tab.locator("#photo-2 form.draw input[name=w]").fill("10")
     tab.locator("#photo-2 form.draw input[name=h]").fill("10")
-    tab.locator("#photo-2").get_by_role("button", name="Save to the story and build again").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.locator("#photo-2").get_by_role("button", name="Save to the story and build again").click()
     assert story.read_text(encoding="utf-8") != before  # the change itself was fine
     message = tab.locator("#photo-2 .photo-failure").inner_text()
     assert BRIDGE in message
