@@ -20,7 +20,6 @@ import secrets
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
-COOKIE = "anonymize-studio"
 #: Asked for in the address the studio prints: ``?token=…``.
 TOKEN_PARAMETER = "token"
 CSRF_FIELD = "csrf"
@@ -33,6 +32,12 @@ class Guard:
     port: int
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    @property
+    def cookie(self) -> str:
+        """The key's cookie, one per port: a browser keeps cookies by host, whatever the port, and
+        two studios open side by side must not take each other's."""
+        return f"anonymize-studio-{self.port}"
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -55,11 +60,11 @@ class Guard:
             jar = SimpleCookie(header)
         except CookieError:
             return None
-        morsel = jar.get(COOKIE)
+        morsel = jar.get(self.cookie)
         return morsel.value if morsel is not None else None
 
     def set_cookie(self) -> str:
-        return f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+        return f"{self.cookie}={self.token}; Path=/; HttpOnly; SameSite=Strict"
 
     def origin_ok(self, origin: str | None) -> bool:
         """A change must say where it comes from, and that must be the studio itself."""

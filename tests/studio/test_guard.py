@@ -24,7 +24,7 @@ def _request(
     connection = http.client.HTTPConnection("127.0.0.1", server.guard.port, timeout=60)
     sent = {"Host": f"127.0.0.1:{server.guard.port}"}
     if cookie:
-        sent["Cookie"] = f"anonymize-studio={server.guard.token}"
+        sent["Cookie"] = f"{server.guard.cookie}={server.guard.token}"
     if body is not None:
         sent["Content-Type"] = "application/x-www-form-urlencoded"
     sent.update(headers or {})
@@ -70,7 +70,8 @@ def test_the_printed_address_sets_the_key_as_a_strict_cookie_and_leaves_the_addr
     ("headers", "cookie"),
     [
         ({}, False),  # no key at all
-        ({"Cookie": "anonymize-studio=guessed"}, False),  # a wrong key
+        ({"Cookie": "anonymize-studio-{port}=guessed"}, False),  # a wrong key
+        ({"Cookie": "anonymize-studio-1={token}"}, False),  # the key under another studio's name
         ({"Host": "attacker.example:80"}, True),  # DNS rebinding: the key does not help another name
         ({"Host": "127.0.0.1"}, True),  # another port
     ],
@@ -78,6 +79,7 @@ def test_the_printed_address_sets_the_key_as_a_strict_cookie_and_leaves_the_addr
 def test_a_request_without_the_key_or_to_another_host_is_refused(
     studio: StudioServer, headers: dict[str, str], cookie: bool
 ) -> None:
+    headers = {name: value.format(port=studio.guard.port, token=studio.guard.token) for name, value in headers.items()}
     for path in ("/", "/story/amir", "/original/amir/1", "/static/studio.js"):
         assert _request(studio, "GET", path, headers, cookie=cookie).status == 403
     assert _request(studio, "GET", f"/?token=wrong{studio.guard.token}", headers, cookie=False).status == 403
