@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from anonymize.fileio import file_sha256
+from anonymize.stories.load import read_story
 from anonymize.studio.server import CONTENT_SECURITY_POLICY, StudioServer
 
 
@@ -148,3 +149,15 @@ def test_a_change_from_the_studios_form_is_written_and_the_draft_built_again(
     assert story.read_text(encoding="utf-8") == after
     notice = studio.studio.notice("amir")
     assert notice is not None and not notice.ok and "changed on disk since it was shown" in notice.text
+
+
+def test_a_drawn_outline_of_the_people_blurs_the_rest(studio: StudioServer, project: Path) -> None:
+    points = "700,350 980,350 990,1200 660,1200"
+    form = _form(studio, "amir", photo="sample/bridge.jpg", shape="polygon", points=points, purpose="subject")
+    assert _request(studio, "POST", "/story/amir/region", _origin(studio), form).status == 303
+    photo = read_story(project / "stories" / "amir.md").data["photos"][1]  # type: ignore[index]
+    assert photo["subject"] == [[700, 350], [980, 350], [990, 1200], [660, 1200]]
+    entry = studio.studio.entry("amir")
+    assert entry is not None
+    background = entry["photos"][1]["image"]["background"]  # type: ignore[index]
+    assert background["treatment"] == "blur" and background["mask"] != "automatic"
