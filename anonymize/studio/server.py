@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import jinja2
 
-from anonymize.errors import InputError
+from anonymize.errors import AnonymizeError, InputError
 from anonymize.progress import Progress, Quiet
 from anonymize.report.render import KIND_NAMES, region_kind
 from anonymize.review import APPROVED, REJECTED
@@ -154,7 +154,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(status, html.encode(), "text/html; charset=utf-8")
 
     def _refuse(self, status: HTTPStatus, message: str) -> None:
-        self._page("refused.html", status, status_code=int(status), message=message)
+        """A refusal says why and nothing of the project (it may go to a page that is not the studio's)."""
+        html = _ENV.get_template("refused.html").render(failure=[], status_code=int(status), message=message)
+        self._send(status, html.encode(), "text/html; charset=utf-8")
 
     def _redirect(self, location: str, extra: dict[str, str] | None = None) -> None:
         self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": location, **(extra or {})})
@@ -192,6 +194,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._refuse(err.status, str(err))
         except InputError as err:
             self._refuse(HTTPStatus.NOT_FOUND, str(err))
+        except AnonymizeError as err:
+            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, str(err))
 
     def do_POST(self) -> None:
         guarded = self._guarded()
@@ -209,6 +213,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._refuse(err.status, str(err))
         except InputError as err:
             self._refuse(HTTPStatus.NOT_FOUND, str(err))
+        except AnonymizeError as err:
+            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, str(err))
 
     def do_PUT(self) -> None:
         self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "the studio reads with GET and changes with POST only")

@@ -161,3 +161,13 @@ def test_a_drawn_outline_of_the_people_blurs_the_rest(studio: StudioServer, proj
     assert entry is not None
     background = entry["photos"][1]["image"]["background"]  # type: ignore[index]
     assert background["treatment"] == "blur" and background["mask"] != "automatic"
+
+
+def test_a_refusal_tells_nothing_of_the_project(studio: StudioServer, project: Path) -> None:
+    studio.studio.failure = ["stories/zelimkhan-family.md: photo IMG_0042.jpg: cannot be read"]
+    connection = http.client.HTTPConnection("127.0.0.1", studio.guard.port, timeout=60)
+    connection.request("GET", "/", headers={"Host": f"rebound.example:{studio.guard.port}"})
+    page = connection.getresponse().read().decode()
+    connection.close()
+    assert "this studio answers only at its own address" in page
+    assert "zelimkhan" not in page and "IMG_0042" not in page and studio.guard.csrf not in page
