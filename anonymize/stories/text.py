@@ -25,6 +25,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from anonymize.stories.spellings import spellings
+
 #: Letters an inflected ending may add after a term's stem (Аргун → Аргуном, Грозный → Грозного).
 INFLECTION = 3
 #: Adjectives and demonyms made with -sk-/-ск- may go further (Аргунский, Грозненская, Argunsky):
@@ -67,6 +69,12 @@ _LETTERS = (
     rf"(?:{_LETTER}{{0,2}}(?:ck|sk){_LETTER}{{0,{ADJECTIVE_ENDING}}}|{_LETTER}{{0,{INFLECTION}}})"
     rf"\d{{0,{TRAILING_DIGITS}}}"
 )
+# A romanisation nobody listed takes the forms English makes of a name (the Kadyrovs; the
+# possessive's apostrophe ends the word anyway), not any three letters: "Musa" for Муса must not
+# withhold "music" or "must".
+_PLURAL = rf"(?:e?s)?\d{{0,{TRAILING_DIGITS}}}"
+# A family name ending in a consonant also has its feminine (Kadyrov, Kadyrova).
+_FEMININE_OR_PLURAL = rf"(?:a|e?s)?\d{{0,{TRAILING_DIGITS}}}"
 # Words of a term: a hyphen, a dash or a space between them may be any of these, or none.
 _SEPARATORS = re.compile(r"[\s'-]+")
 _BETWEEN = r"[\s'-]*"
@@ -125,21 +133,27 @@ def _stems(word: str, cyrillic: bool) -> list[str]:
     return list(dict.fromkeys(stems))
 
 
-def _literal(text: str) -> str:
+def _literal(text: str, typed_for: tuple[str, ...] = (_PALOCHKA, "i", "l", "1")) -> str:
     """``text`` as a pattern, the palochka and the letters typed for it matching each other."""
-    return "".join(_PALOCHKA_CLASS if c in (_PALOCHKA, "i", "l", "1") else re.escape(c) for c in text)
+    return "".join(_PALOCHKA_CLASS if c in typed_for else re.escape(c) for c in text)
 
 
-def _term_pattern(term: str) -> str:
-    """A regular expression over folded text for one term: whole words, each word inflected."""
+def _term_pattern(term: str, inflected: bool = True) -> str:
+    """A regular expression over folded text for one term: whole words, each word inflected
+    (or, not ``inflected``, with an English plural only)."""
     originals = [w for w in _SEPARATORS.split(term.strip()) if w]
     parts = []
     for original in originals:
         word = folded(original)
         letters = [c for c in original if c.isalpha()]
+        ends_in_word = re.search(rf"{_WORD}$", word) is not None
+        if not inflected:  # a romanisation: its i and l are letters, not a palochka typed ("shali", "shall")
+            ending = _FEMININE_OR_PLURAL if word[-1:].isalpha() and word[-1] not in _VOWELS else _PLURAL
+            parts.append(_literal(word, (_PALOCHKA,)) + (ending if ends_in_word else ""))
+            continue
         stems = _stems(word, cyrillic=bool(letters) and _is_cyrillic(letters[-1]))
         start = f"(?:{'|'.join(_literal(s) for s in stems)})" if len(stems) > 1 else _literal(word)
-        parts.append(start + (_LETTERS if re.search(rf"{_WORD}$", word) else ""))
+        parts.append(start + (_LETTERS if ends_in_word else ""))
     # Whole words: no letter or digit may touch the term, unless the term itself ends there in
     # punctuation ("@amir", "C.J.").
     first, last = folded(originals[0]), folded(originals[-1])
@@ -187,19 +201,42 @@ class Redactor:
         unique: dict[str, str] = {}
         for term in terms:
             unique.setdefault(" ".join(folded(term).split()), term.strip())
-        # Longest first, so "Ахмед Кадыров" is withheld whole before "Ахмед" alone is tried.
-        self.terms: tuple[str, ...] = tuple(sorted(unique.values(), key=lambda t: (-len(folded(t)), t)))
+        #: The listed terms, each once.
+        self.terms: tuple[str, ...] = tuple(unique.values())
+        # Every spelling of each (stories.spellings), found as the term it spells.
+        spelled = {key: (term, term) for key, term in unique.items()}  # folded: (as written, listed)
+        for term in self.terms:
+            for spelling in sorted(spellings(term)):
+                if term_problem(spelling) is not None:  # "ль" is "l": too short to withhold
+                    continue
+                spelled.setdefault(" ".join(folded(spelling).split()), (spelling, term))
+        # A Latin spelling nobody listed is found with English forms only; a Cyrillic one is
+        # inflected as Russian inflects it.
+        latin = {s for s, t in spelled.values() if s != t and not any(_is_cyrillic(c) for c in s)}
+        # Most words first, so "Ахмед Кадыров" is withheld whole before "Ахмед" alone is tried;
+        # then the terms as listed before other spellings, so a word that is both is counted as
+        # the term its author wrote. (A match is a whole word: the order of one-word patterns
+        # changes only whose it is, never what is withheld.)
+        order = sorted(spelled, key=lambda key: (-len(key.split()), spelled[key][0] != spelled[key][1], -len(key), key))
+        self._spellings = tuple(spelled[key] for key in order)
         # Terms that start with a letter are tried only where a word starts: one look behind
-        # per position instead of one per term (benchmarks/stories_load.py: 21 → 13 ms a story).
-        at_word, anywhere = [], []
-        for i, term in enumerate(self.terms):
-            pattern = _term_pattern(term)
+        # per position instead of one per term (benchmarks/stories_load.py: 21 → 13 ms a story);
+        # and there only those starting with the word's first letter: each term has a dozen
+        # spellings, and most words start with a letter none of them does.
+        at_word: dict[str, list[str]] = {}
+        anywhere = []
+        for i, (spelling, _) in enumerate(self._spellings):
+            pattern = _term_pattern(spelling, inflected=spelling not in latin)
             if pattern.startswith(_WORD_START):
-                at_word.append(f"(?P<t{i}>{pattern.removeprefix(_WORD_START)})")
+                # The first letter the pattern asks for: its first word's, as _term_pattern folds it.
+                letter = folded(next(w for w in _SEPARATORS.split(spelling.strip()) if w))[0]
+                first = _PALOCHKA_CLASS if letter in (_PALOCHKA, "i", "l", "1") else re.escape(letter)
+                at_word.setdefault(first, []).append(f"(?P<t{i}>{pattern.removeprefix(_WORD_START)})")
             else:
                 anywhere.append(f"(?P<t{i}>{pattern})")
         if at_word:
-            anywhere.insert(0, f"{_WORD_START}(?:{'|'.join(at_word)})")
+            groups = "|".join(f"(?={first})(?:{'|'.join(patterns)})" for first, patterns in at_word.items())
+            anywhere.insert(0, f"{_WORD_START}(?:{groups})")
         self._pattern = re.compile("|".join(anywhere)) if anywhere else None
 
     def find(self, text: str) -> list[Replacement]:
@@ -209,7 +246,7 @@ class Redactor:
         folded_text, origin = fold(text)
         found = []
         for match in self._pattern.finditer(folded_text):
-            term = self.terms[int(str(match.lastgroup)[1:])]
+            term = self._spellings[int(str(match.lastgroup)[1:])][1]
             start = origin[match.start()]
             end = origin[match.end() - 1] + 1
             # Swallow what folding dropped inside the last character (combining accents).
