@@ -133,6 +133,10 @@ def _stems(word: str, cyrillic: bool) -> list[str]:
     return list(dict.fromkeys(stems))
 
 
+def _word_count(term: str) -> int:
+    return len([w for w in _SEPARATORS.split(term) if w])
+
+
 def _literal(text: str, typed_for: tuple[str, ...] = (_PALOCHKA, "i", "l", "1")) -> str:
     """``text`` as a pattern, the palochka and the letters typed for it matching each other."""
     return "".join(_PALOCHKA_CLASS if c in typed_for else re.escape(c) for c in text)
@@ -213,11 +217,11 @@ class Redactor:
         # A Latin spelling nobody listed is found with English forms only; a Cyrillic one is
         # inflected as Russian inflects it.
         latin = {s for s, t in spelled.values() if s != t and not any(_is_cyrillic(c) for c in s)}
-        # Most words first, so "Ахмед Кадыров" is withheld whole before "Ахмед" alone is tried;
-        # then the terms as listed before other spellings, so a word that is both is counted as
-        # the term its author wrote. (A match is a whole word: the order of one-word patterns
-        # changes only whose it is, never what is withheld.)
-        order = sorted(spelled, key=lambda key: (-len(key.split()), spelled[key][0] != spelled[key][1], -len(key), key))
+        # Most words first (as the patterns count them: "Achkhoy-Martan" is two), so "Ахмед
+        # Кадыров" is withheld whole before "Ахмед" alone is tried; then the terms as listed
+        # before other spellings, so a word that is both is counted as the term its author
+        # wrote. (A match of as many words is as wide: the order then changes only whose it is.)
+        order = sorted(spelled, key=lambda k: (-_word_count(k), spelled[k][0] != spelled[k][1], -len(k), k))
         self._spellings = tuple(spelled[key] for key in order)
         # Terms that start with a letter are tried only where a word starts: one look behind
         # per position instead of one per term (benchmarks/stories_load.py: 21 → 13 ms a story);

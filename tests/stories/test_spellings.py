@@ -96,3 +96,9 @@ def test_a_romanisation_nobody_listed_takes_english_forms_only(term: str, text: 
     """Russian endings are for Russian text: a romanised name in English takes a plural and a
     possessive, never any three letters ("Musa" for Муса leaves "music" and "must")."""
     assert [text[r.start : r.end] for r in Redactor([term]).find(text)] == withheld
+
+
+def test_a_longer_spelling_of_one_term_is_withheld_whole_before_a_listed_shorter_term() -> None:
+    text = "They drove to Achkhoy-Martan, then Achkhoy Martan, then Achkhoy."
+    found = [f"{text[r.start : r.end]}={r.term}" for r in Redactor(["Achkhoy", "Ачхой-Мартан"]).find(text)]
+    assert found == ["Achkhoy-Martan=Ачхой-Мартан", "Achkhoy Martan=Ачхой-Мартан", "Achkhoy=Achkhoy"]
