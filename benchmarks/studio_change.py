@@ -14,27 +14,17 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from anonymize.progress import Quiet
 from anonymize.stories.edit import AddKeep, AddRegion, Edit, RemoveKeep, edit_story
 from anonymize.studio.app import Studio
+from benchmarks.image_vs_pillow import median_time
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = ("mkdocs.yml", "reviews.yml", "docs", "stories", "photos")
-
-
-def _seconds(action: Callable[[], None], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -67,13 +57,13 @@ def main() -> None:
             n = next(counter)
             change(AddRegion("sample/bridge.jpg", "box", (40 + n, 60, 120, 90), "a sign"))()
 
-        unchanged = _seconds(studio.rebuild, args.repeat)
-        drawn = _seconds(region, args.repeat)
+        unchanged = median_time(studio.rebuild, args.repeat)
+        drawn = median_time(region, args.repeat)
         box: tuple[int, int, int, int] = text_box
         kept = taken_back = 0.0
         for _ in range(args.repeat):
-            kept += _seconds(change(AddKeep("sample/bridge.jpg", box, "railing")), 1) / args.repeat
-            taken_back += _seconds(change(RemoveKeep("sample/bridge.jpg", box)), 1) / args.repeat
+            kept += median_time(change(AddKeep("sample/bridge.jpg", box, "railing")), 1) / args.repeat
+            taken_back += median_time(change(RemoveKeep("sample/bridge.jpg", box)), 1) / args.repeat
         print(f"rebuild, nothing changed: {unchanged:.2f} s")
         print(f"a region drawn on the 1600 px photo: {drawn:.2f} s ({drawn / unchanged:.1f}x)")
         print(f"a detected region kept as photographed: {kept:.2f} s ({kept / unchanged:.1f}x)")

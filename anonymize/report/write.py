@@ -76,11 +76,16 @@ def _replace_folder(folder: Path, files: Mapping[str, Path]) -> None:
         shutil.rmtree(fresh, ignore_errors=True)
 
 
-def original_view(source: Path, size: tuple[int, int], destination: Path, settings: ImageSettings) -> None:
-    """The original, upright and unredacted, at ``size``: only for the local report, on request.
+def original_picture(source: Path, size: tuple[int, int], settings: ImageSettings) -> bytes:
+    """The original, upright and unredacted, at ``size``, as JPEG bytes: for curators' eyes only.
 
-    Made from pixels like everything else, so even the report holds none of its metadata.
+    Made from pixels like everything else, so it holds none of the original's metadata.
     """
     loaded = load_image(source, settings)
     picture = Image.fromarray(loaded.pixels).resize(size, Image.Resampling.LANCZOS)
-    destination.write_bytes(JpegEncoder().encode(np.asarray(picture)))
+    return JpegEncoder().encode(np.asarray(picture))
+
+
+def original_view(source: Path, size: tuple[int, int], destination: Path, settings: ImageSettings) -> None:
+    """``original_picture`` written beside its redaction in the local report, on request."""
+    destination.write_bytes(original_picture(source, size, settings))

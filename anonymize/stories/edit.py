@@ -48,6 +48,8 @@ class _Source:
     text: str
     root: yaml.MappingNode
     newline: str
+    #: The front matter as the stories' loader reads it (before the change).
+    data: dict[str, object]
 
     # -- finding ---------------------------------------------------------------------------
 
@@ -291,8 +293,8 @@ class RemoveKeep(Edit):
             del photo["keep"]
 
     def splice(self, source: _Source) -> str:
-        data = yaml.load(source.text, Loader=_StoryLoader)
-        return source.remove_item(source.photo(self.photo), "keep", self._index(_photo_data(data, self.photo)))
+        index = self._index(_photo_data(source.data, self.photo))
+        return source.remove_item(source.photo(self.photo), "keep", index)
 
 
 @dataclass(frozen=True)
@@ -396,7 +398,7 @@ def edit_story(path: Path, edit: Edit, shown: str | None = None) -> str:
         raise EditError(path, f"cannot be changed until it reads as a story ({err}): fix it by hand") from None
     if not isinstance(root, yaml.MappingNode) or not isinstance(before, dict):
         raise EditError(path, "the front matter is not a mapping: fix it by hand")
-    source = _Source(path, front, root, "\r\n" if "\r\n" in text else "\n")
+    source = _Source(path, front, root, "\r\n" if "\r\n" in text else "\n", before)
     expected = copy.deepcopy(before)
     try:
         edit.apply(expected)

@@ -59,6 +59,7 @@ _LOOKALIKES = {
 # The Chechen palochka (Ӏ) is typed as Latin I or l, Cyrillic І, or the digit 1.
 _PALOCHKA = "ӏ"
 _PALOCHKA_CLASS = f"[{_PALOCHKA}il1]"
+_TYPED_FOR_PALOCHKA = (_PALOCHKA, "i", "l", "1")
 _VOWELS = frozenset("aeiouyиыэюяьъ")
 _DROPPED = frozenset(("Mn", "Me", "Cf"))
 _WORD = r"[^\W_]"  # a letter or digit: an underscore is Markdown emphasis, not part of a name
@@ -137,7 +138,7 @@ def _word_count(term: str) -> int:
     return len([w for w in _SEPARATORS.split(term) if w])
 
 
-def _literal(text: str, typed_for: tuple[str, ...] = (_PALOCHKA, "i", "l", "1")) -> str:
+def _literal(text: str, typed_for: tuple[str, ...] = _TYPED_FOR_PALOCHKA) -> str:
     """``text`` as a pattern, the palochka and the letters typed for it matching each other."""
     return "".join(_PALOCHKA_CLASS if c in typed_for else re.escape(c) for c in text)
 
@@ -234,7 +235,7 @@ class Redactor:
             if pattern.startswith(_WORD_START):
                 # The first letter the pattern asks for: its first word's, as _term_pattern folds it.
                 letter = folded(next(w for w in _SEPARATORS.split(spelling.strip()) if w))[0]
-                first = _PALOCHKA_CLASS if letter in (_PALOCHKA, "i", "l", "1") else re.escape(letter)
+                first = _PALOCHKA_CLASS if letter in _TYPED_FOR_PALOCHKA else re.escape(letter)
                 at_word.setdefault(first, []).append(f"(?P<t{i}>{pattern.removeprefix(_WORD_START)})")
             else:
                 anywhere.append(f"(?P<t{i}>{pattern})")

@@ -16,15 +16,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from markupsafe import Markup, escape
-from PIL import Image
 
 from anonymize.errors import AnonymizeError, InputError, printable
-from anonymize.image.encode import JpegEncoder
-from anonymize.image.load import load_image
 from anonymize.progress import Progress, Quiet
-from anonymize.report.write import PICTURES, REPORT_JSON
+from anonymize.report.write import PICTURES, REPORT_JSON, original_picture
 from anonymize.review import Reviews, record_decision
 from anonymize.site.build import build_site
 from anonymize.site.project import load_project
@@ -130,18 +126,16 @@ class Studio:
         path = (folder / str(photo["file"])).resolve()
         if not path.is_relative_to(folder) or not path.is_file():
             raise InputError(None, f"{story}: photo {number} is not in the photos folder")
-        loaded = load_image(path, self.project.images)
-        size = tuple(photo.get("preview_size") or loaded.pixels.shape[1::-1])
-        picture = Image.fromarray(loaded.pixels).resize((int(size[0]), int(size[1])), Image.Resampling.LANCZOS)
-        return JpegEncoder().encode(np.asarray(picture))
+        width, height = photo["preview_size"]
+        return original_picture(path, (int(width), int(height)), self.project.images)
 
     def testimony(self, story: str) -> Markup:
         """The testimony as written, each withheld term marked where it is."""
         file = read_story(self.story_file(story))
         data = file.data if isinstance(file.data, dict) else {}
         own = data.get("redact")
-        terms = [*(t for t in own if isinstance(t, str)), *self.project.stories.redact] if isinstance(own, list) else []
-        terms = terms or list(self.project.stories.redact)
+        terms = [t for t in (own if isinstance(own, list) else []) if isinstance(t, str)]
+        terms += self.project.stories.redact
         body = file.body
         parts: list[str] = []
         position = 0

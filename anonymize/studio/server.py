@@ -183,19 +183,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
-    def do_GET(self) -> None:
-        guarded = self._guarded()
-        if guarded is None:
-            return
-        path, query = guarded
+    def _answer(self, action: Callable[[], None]) -> None:
+        """Run ``action``; what it refuses, or cannot find, is an error page instead."""
         try:
-            self._get(path, query)
+            action()
         except Refused as err:
             self._refuse(err.status, str(err))
         except InputError as err:
             self._refuse(HTTPStatus.NOT_FOUND, str(err))
         except AnonymizeError as err:
             self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, str(err))
+
+    def do_GET(self) -> None:
+        guarded = self._guarded()
+        if guarded is not None:
+            path, query = guarded
+            self._answer(lambda: self._get(path, query))
 
     def do_POST(self) -> None:
         guarded = self._guarded()
@@ -204,17 +207,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.guard.origin_ok(self.headers.get("Origin")):
             self._refuse(HTTPStatus.FORBIDDEN, "a change must come from the studio's own page")
             return
-        try:
+        path = guarded[0]
+
+        def change() -> None:
             form = self._form()
             if not self.guard.csrf_ok(form.get(CSRF_FIELD)):
                 raise Refused(HTTPStatus.FORBIDDEN, "this form is not from this run of the studio: reload the page")
-            self._post(guarded[0], form)
-        except Refused as err:
-            self._refuse(err.status, str(err))
-        except InputError as err:
-            self._refuse(HTTPStatus.NOT_FOUND, str(err))
-        except AnonymizeError as err:
-            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, str(err))
+            self._post(path, form)
+
+        self._answer(change)
 
     def do_PUT(self) -> None:
         self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "the studio reads with GET and changes with POST only")

@@ -6,6 +6,7 @@ import html.parser
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from anonymize.check.readers import LOADING_ATTRIBUTES, LOADING_RELS, SENDING_ATTRIBUTES
@@ -94,6 +95,15 @@ def read_page(path: Path) -> Page:
     parser.close()
     page.text = " ".join("".join(parser.parts).split())
     return page
+
+
+def serious_violations(axe_response: dict[str, Any]) -> list[str]:
+    """What axe-core found serious or critical on a page, a line each with its first targets."""
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+        for v in axe_response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def html_pages(site: Path) -> list[Path]:
