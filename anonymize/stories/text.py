@@ -25,21 +25,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from anonymize.stories import forms
 from anonymize.stories.spellings import spellings
 
-#: Letters an inflected ending may add after a term's stem (Аргун → Аргуном, Грозный → Грозного).
-INFLECTION = 3
-#: Adjectives and demonyms made with -sk-/-ск- may go further (Аргунский, Грозненская, Argunsky):
-#: up to two letters, the suffix, then this many letters of ending.
-ADJECTIVE_ENDING = 4
-#: Digits that may follow a name, as in a user name (zelimkhan95).
-TRAILING_DIGITS = 4
-#: Trailing vowels (after folding) stripped from a word to find its stem, at most this many...
-ENDING = 2
-#: ...and never below this many characters of stem: a Cyrillic word's ending replaces its last
-#: vowel even in short names (Иса → Ису, Аня → Ане); a Latin one keeps three letters so that
-#: "Ali" does not withhold "also".
-MIN_STEM = {"cyrillic": 2, "other": 3}
 #: Shortest term accepted: one letter would withhold every "a" and "я".
 MIN_TERM = 2
 
@@ -60,22 +48,9 @@ _LOOKALIKES = {
 _PALOCHKA = "ӏ"
 _PALOCHKA_CLASS = f"[{_PALOCHKA}il1]"
 _TYPED_FOR_PALOCHKA = (_PALOCHKA, "i", "l", "1")
-_VOWELS = frozenset("aeiouyиыэюяьъ")
 _DROPPED = frozenset(("Mn", "Me", "Cf"))
 _WORD = r"[^\W_]"  # a letter or digit: an underscore is Markdown emphasis, not part of a name
-_LETTER = r"[^\W\d_]"
 _WORD_START = rf"(?<!{_WORD})"
-# After folding, Cyrillic "ск" reads "ck" (lookalikes), Latin "sk" stays.
-_LETTERS = (
-    rf"(?:{_LETTER}{{0,2}}(?:ck|sk){_LETTER}{{0,{ADJECTIVE_ENDING}}}|{_LETTER}{{0,{INFLECTION}}})"
-    rf"\d{{0,{TRAILING_DIGITS}}}"
-)
-# A romanisation nobody listed takes the forms English makes of a name (the Kadyrovs; the
-# possessive's apostrophe ends the word anyway), not any three letters: "Musa" for Муса must not
-# withhold "music" or "must".
-_PLURAL = rf"(?:e?s)?\d{{0,{TRAILING_DIGITS}}}"
-# A family name ending in a consonant also has its feminine (Kadyrov, Kadyrova).
-_FEMININE_OR_PLURAL = rf"(?:a|e?s)?\d{{0,{TRAILING_DIGITS}}}"
 # Words of a term: a hyphen, a dash or a space between them may be any of these, or none.
 _SEPARATORS = re.compile(r"[\s'-]+")
 _BETWEEN = r"[\s'-]*"
@@ -117,23 +92,6 @@ def term_problem(term: str) -> str | None:
     return None
 
 
-def _is_cyrillic(char: str) -> bool:
-    return unicodedata.name(char, "").startswith("CYRILLIC")
-
-
-def _stems(word: str, cyrillic: bool) -> list[str]:
-    """The folded word and the stems an inflected form of it may start with."""
-    stem = word
-    for _ in range(ENDING):
-        if len(stem) > MIN_STEM["cyrillic" if cyrillic else "other"] and stem[-1] in _VOWELS:
-            stem = stem[:-1]
-    stems = [word, stem]
-    # A fleeting vowel before the last consonant: Павел → Павла, Лев → Льва, Орёл → Орла.
-    if len(word) >= 3 and word[-2] in "eo" and word[-1].isalpha() and word[-1] not in _VOWELS:
-        stems += [word[:-2] + word[-1], word[:-2] + "ь" + word[-1]]
-    return list(dict.fromkeys(stems))
-
-
 def _word_count(term: str) -> int:
     return len([w for w in _SEPARATORS.split(term) if w])
 
@@ -143,22 +101,42 @@ def _literal(text: str, typed_for: tuple[str, ...] = _TYPED_FOR_PALOCHKA) -> str
     return "".join(_PALOCHKA_CLASS if c in typed_for else re.escape(c) for c in text)
 
 
-def _term_pattern(term: str, inflected: bool = True) -> str:
-    """A regular expression over folded text for one term: whole words, each word inflected
-    (or, not ``inflected``, with an English plural only)."""
+def _alternatives(words: Iterable[str], typed_for: tuple[str, ...]) -> str:
+    """One pattern for a set of folded forms: their common beginning, then each ending, longest
+    first."""
+    ordered = sorted(set(words), key=lambda f: (-len(f), f))
+    if len(ordered) == 1:
+        return _literal(ordered[0], typed_for)
+    shortest = ordered[-1]
+    common = next((i for i, c in enumerate(shortest) if any(f[i] != c for f in ordered)), len(shortest))
+    endings = "|".join(_literal(f[common:], typed_for) for f in ordered)
+    return f"{_literal(ordered[0][:common], typed_for)}(?:{endings})"
+
+
+def _word_pattern(original: str, place: bool = False) -> str:
+    """A pattern over folded text for one word of a term, in every form of it (stories.forms);
+    ``place``: the word ends the name of a place (Урус-Мартан), so its adjective is a form too."""
+    word = folded(original)
+    if not re.search(rf"{_WORD}$", word):  # ends in punctuation ("C.J."): as written
+        return _literal(word, (_PALOCHKA,))
+    kind = forms.script(original)
+    if kind == "cyrillic":  # Russian forms; an I, l or 1 in a Cyrillic word is a palochka typed
+        inflected = {folded(f) for f in forms.russian_forms(original, place)}
+        return _alternatives(inflected, _TYPED_FOR_PALOCHKA) + rf"\d{{0,{forms.TRAILING_DIGITS}}}"
+    typed_for = (_PALOCHKA,)  # "shali" is not "shaӀi": its i and l are letters
+    pattern = _literal(word, typed_for) + (forms.latin_suffix(word) if kind == "latin" else "")
+    if kind == "none":
+        pattern += rf"\d{{0,{forms.TRAILING_DIGITS}}}"
+    if kind == "latin" and (adjective := forms.latin_adjective(word)):
+        pattern = f"(?:{adjective}|{pattern})"
+    return pattern
+
+
+def _term_pattern(term: str) -> str:
+    """A regular expression over folded text for one term: whole words, each in its forms."""
     originals = [w for w in _SEPARATORS.split(term.strip()) if w]
-    parts = []
-    for original in originals:
-        word = folded(original)
-        letters = [c for c in original if c.isalpha()]
-        ends_in_word = re.search(rf"{_WORD}$", word) is not None
-        if not inflected:  # a romanisation: its i and l are letters, not a palochka typed ("shali", "shall")
-            ending = _FEMININE_OR_PLURAL if word[-1:].isalpha() and word[-1] not in _VOWELS else _PLURAL
-            parts.append(_literal(word, (_PALOCHKA,)) + (ending if ends_in_word else ""))
-            continue
-        stems = _stems(word, cyrillic=bool(letters) and _is_cyrillic(letters[-1]))
-        start = f"(?:{'|'.join(_literal(s) for s in stems)})" if len(stems) > 1 else _literal(word)
-        parts.append(start + (_LETTERS if ends_in_word else ""))
+    hyphenated = len(originals) > 1 and re.search(r"\w-\w", folded(term)) is not None
+    parts = [_word_pattern(o, place=hyphenated and i == len(originals) - 1) for i, o in enumerate(originals)]
     # Whole words: no letter or digit may touch the term, unless the term itself ends there in
     # punctuation ("@amir", "C.J.").
     first, last = folded(originals[0]), folded(originals[-1])
@@ -215,9 +193,6 @@ class Redactor:
                 if term_problem(spelling) is not None:  # "ль" is "l": too short to withhold
                     continue
                 spelled.setdefault(" ".join(folded(spelling).split()), (spelling, term))
-        # A Latin spelling nobody listed is found with English forms only; a Cyrillic one is
-        # inflected as Russian inflects it.
-        latin = {s for s, t in spelled.values() if s != t and not any(_is_cyrillic(c) for c in s)}
         # Most words first (as the patterns count them: "Achkhoy-Martan" is two), so "Ахмед
         # Кадыров" is withheld whole before "Ахмед" alone is tried; then the terms as listed
         # before other spellings, so a word that is both is counted as the term its author
@@ -231,7 +206,7 @@ class Redactor:
         at_word: dict[str, list[str]] = {}
         anywhere = []
         for i, (spelling, _) in enumerate(self._spellings):
-            pattern = _term_pattern(spelling, inflected=spelling not in latin)
+            pattern = _term_pattern(spelling)
             if pattern.startswith(_WORD_START):
                 # The first letter the pattern asks for: its first word's, as _term_pattern folds it.
                 letter = folded(next(w for w in _SEPARATORS.split(spelling.strip()) if w))[0]
@@ -254,6 +229,8 @@ class Redactor:
             term = self._spellings[int(str(match.lastgroup)[1:])][1]
             start = origin[match.start()]
             end = origin[match.end() - 1] + 1
+            if _everyday(text[start:end]):  # "said", not the listed Said
+                continue
             # Swallow what folding dropped inside the last character (combining accents).
             while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me"):
                 end += 1
@@ -279,6 +256,11 @@ class Redactor:
             anchors.append((length, position, False))
             parts.append(text[position:])
         return Redacted(text, "".join(parts), tuple(replacements), tuple(anchors))
+
+
+def _everyday(written: str) -> bool:
+    """Whether a match is an everyday word written as one: one word, in lower case (stories.forms)."""
+    return written.isalpha() and written.islower() and forms.is_everyday_word(written)
 
 
 def withheld_mark(language: str, markdown: bool = False) -> str:
