@@ -86,6 +86,8 @@ class Expectations:
     faces: FaceSettings = field(default_factory=FaceSettings)
     #: Regions the stories keep as photographed (not a face, in a person's words), by original.
     kept: tuple[Kept, ...] = ()
+    #: Where each term is listed, said in its place ("redact item 2 of stories/amir.md").
+    term_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def expectations(settings: StorySettings) -> Expectations:
@@ -99,7 +101,8 @@ def expectations(settings: StorySettings) -> Expectations:
             if path.suffix.lower() in PICTURE_SUFFIXES:
                 names.update({path.name.lower(), path.stem.lower()})
     kept = tuple(every_kept(settings))
-    return Expectations(originals, frozenset(names), tuple(every_redact_term(settings)), kept=kept)
+    labels = every_redact_term(settings)
+    return Expectations(originals, frozenset(names), tuple(labels), kept=kept, term_labels=labels)
 
 
 @dataclass(frozen=True)
@@ -411,7 +414,9 @@ class TermsCheck(SiteCheck):
                     found.update(match.term for match in redactor.find(readable))
             for number in sorted(_term_numbers(expected.terms, found)):
                 # The term itself is never printed: the output of a build may be shared.
-                yield file, f"holds withheld term {number} (a name or place the project withholds)"
+                term = expected.terms[number - 1]
+                where = expected.term_labels.get(term, f"withheld term {number}")
+                yield file, f"holds a name or place the exhibition withholds ({where})"
 
 
 #: Every check, in the order its findings are reported.

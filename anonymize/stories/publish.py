@@ -29,6 +29,7 @@ from anonymize.stories.text import (
     allowed,
     find_contacts,
     folded,
+    term_problem,
     withheld_mark,
     without_marks,
 )
@@ -60,6 +61,9 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
             continue
         stories.append(story)
 
+    # One list for the exhibition: the project's terms, then every story's, consent or not.
+    labels = project_terms | {t: where for t, where in every_redact_term(settings).items() if t not in project_terms}
+    redactor = Redactor(labels)
     refused = {photo: story for story in stories for photo in story.refused_photos()}
     published: list[PublishableStory] = []
     exclusions: list[Exclusion] = []
@@ -71,7 +75,7 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
         other = pseudonyms.setdefault(folded(story.front.pseudonym), story)
         if other is not story:
             story.problem("pseudonym", f"already used by {display_path(other.file.path)}")
-        result = story.publish(settings, project_terms, refused)
+        result = story.publish(settings, redactor, labels, refused)
         if result is None:
             continue
         if result.testimony is None and not result.photos:
@@ -87,7 +91,7 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
     return Exhibition(as_of, tuple(published), tuple(exclusions))
 
 
-def _every_front_matter(settings: StorySettings) -> Iterator[dict[str, object]]:
+def _every_front_matter(settings: StorySettings) -> Iterator[tuple[Path, dict[str, object]]]:
     """The front matter of every story file that parses as a mapping, consent or not, whatever
     else is wrong with it: what the site check must hold a built site to."""
     for path in story_files(settings.stories_dir) if settings.stories_dir.is_dir() else []:
@@ -96,27 +100,36 @@ def _every_front_matter(settings: StorySettings) -> Iterator[dict[str, object]]:
         except InputError:
             continue
         if isinstance(data, dict):
-            yield data
+            yield path, data
 
 
-def every_redact_term(settings: StorySettings) -> list[str]:
-    """Every term the project and any of its stories withholds, consent or not, read leniently.
+def every_redact_term(settings: StorySettings) -> dict[str, str]:
+    """Every term the project and any of its stories withholds, consent or not, read leniently,
+    each with where it is first listed ("redact item 2 of stories/amir.md"): what a message says
+    in place of the term.
 
-    For checking a built site: a withdrawn story's names must not appear either, and a story too
-    broken to load still says what it wants withheld.
+    One list for the whole exhibition: a name one story lists is withheld in every story (a
+    brother's testimony names him too), and a withdrawn story's names stay withheld everywhere.
+    A story too broken to load still says what it wants withheld.
     """
-    terms = [term for term in settings.redact if isinstance(term, str) and term.strip()]
-    for data in _every_front_matter(settings):
-        listed = data.get("redact")
-        terms += [term for term in listed if isinstance(term, str) and term.strip()] if isinstance(listed, list) else []
-    return list(dict.fromkeys(terms))
+    labels: dict[str, str] = {}
+
+    def add(listed: object, where: Path) -> None:
+        for i, term in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(term, str) and term_problem(term) is None:
+                labels.setdefault(term.strip(), f"redact item {i + 1} of {display_path(where)}")
+
+    add(list(settings.redact), settings.config_file or Path("mkdocs.yml"))
+    for path, data in _every_front_matter(settings):
+        add(data.get("redact"), path)
+    return labels
 
 
 def every_kept(settings: StorySettings) -> list[tuple[Path, tuple[int, int, int, int]]]:
     """Every region a story keeps as photographed (``photos[].keep``), as (original, box), read
     leniently, consent or not: for checking a built site, which must not call them faces."""
     kept = []
-    for data in _every_front_matter(settings):
+    for _, data in _every_front_matter(settings):
         photos = data.get("photos")
         for photo in photos if isinstance(photos, list) else []:
             file = photo.get("file") if isinstance(photo, dict) else None
@@ -241,18 +254,21 @@ class _Story:
                 self.sources[i] = resolved
 
     def publish(
-        self, settings: StorySettings, project_terms: Mapping[str, str], refused: Mapping[Path, _Story]
+        self, settings: StorySettings, redactor: Redactor, labels: Mapping[str, str], refused: Mapping[Path, _Story]
     ) -> PublishableStory | None:
-        """Withhold every term, then look for what must not be published; None on problems."""
+        """Withhold every term of the exhibition (``labels``: each with where it is listed), then
+        look for what must not be published; None on problems."""
         front = self.front
         assert front is not None
         if self.problems:
             return None
-        labels = {term: f"redact item {i + 1}" for i, term in enumerate(front.redact)} | dict(project_terms)
-        redactor = Redactor(labels)
         language = front.language or settings.language
-        if redactor.find(front.pseudonym):
-            self.problem("pseudonym", "matches a redact term: the pseudonym is published as written; choose another")
+        for found in redactor.find(front.pseudonym):
+            self.problem(
+                "pseudonym",
+                f"matches {labels.get(found.term, 'a redact term')}: the pseudonym is published as written; "
+                "choose another",
+            )
         withheld: Counter[str] = Counter()
         forms: dict[str, dict[str, None]] = {}
 

@@ -26,6 +26,7 @@ from anonymize.site.build import build_site
 from anonymize.site.project import load_project
 from anonymize.stories.edit import Edit, StaleStory, edit_story, story_sha256
 from anonymize.stories.load import read_story
+from anonymize.stories.publish import every_redact_term
 from anonymize.stories.text import Redactor
 
 #: A story's name as curators use it (its file name without .md): no folders, no dots first.
@@ -132,16 +133,13 @@ class Studio:
     def testimony(self, story: str) -> Markup:
         """The testimony as written, each withheld term marked where it is."""
         file = read_story(self.story_file(story))
-        data = file.data if isinstance(file.data, dict) else {}
-        own = data.get("redact")
-        terms = [t for t in (own if isinstance(own, list) else []) if isinstance(t, str)]
-        terms += self.project.stories.redact
+        labels = every_redact_term(self.project.stories)  # one list for the exhibition
         body = file.body
         parts: list[str] = []
         position = 0
-        for found in Redactor(terms).find(body):
+        for found in Redactor(labels).find(body):
             parts.append(str(escape(body[position : found.start])))
-            title = escape(f"withheld: {found.term}")
+            title = escape(f"withheld: {found.term} ({labels.get(found.term, 'listed')})")
             parts.append(f'<mark title="{title}">{escape(body[found.start : found.end])}</mark>')
             position = found.end
         parts.append(str(escape(body[position:])))

@@ -163,8 +163,9 @@ def test_a_term_in_a_page_fails_the_build_and_keeps_the_old_site(project: Path, 
         build_site(root / "mkdocs.yml", AS_OF)
     site = root / "site"
     assert failed.value.lines() == [
-        f"{site}/index.html: holds withheld term 1 (a name or place the project withholds)",
-        f"{site}/search/search_index.json: holds withheld term 1 (a name or place the project withholds)",
+        f"{site}/index.html: holds a name or place the exhibition withholds (redact item 1 of {root}/mkdocs.yml)",
+        f"{site}/search/search_index.json: holds a name or place the exhibition withholds "
+        f"(redact item 1 of {root}/mkdocs.yml)",
     ]
     assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
 

@@ -141,8 +141,8 @@ def test_an_allowed_string_allows_only_itself(project: Project) -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("Zelim**khan** was there.\n", "redact item 1 survives in the rendered text"),
-        ("&#90;elimkhan was there.\n", "redact item 1 survives in the rendered text"),
+        ("Zelim**khan** was there.\n", "redact item 1 of stories/s.md survives in the rendered text"),
+        ("&#90;elimkhan was there.\n", "redact item 1 of stories/s.md survives in the rendered text"),
         ("G<b></b>rozny burned.\n", "redact item 1 of mkdocs.yml survives in the rendered text"),
         ("amir&#64;mail.ru\n", "e-mail address in the rendered text"),
         ("![me](https://example.org/me.jpg)\n", "<img> is not allowed in a testimony"),
@@ -167,8 +167,25 @@ def test_links_to_web_pages_are_allowed(project: Project) -> None:
 def test_the_pseudonym_must_not_be_a_redact_term(project: Project) -> None:
     project.story("s", "pseudonym: Grozny\n")
     assert problems(project) == [
-        "stories/s.md: pseudonym: matches a redact term: the pseudonym is published as written; choose another"
+        "stories/s.md: pseudonym: matches redact item 1 of mkdocs.yml: the pseudonym is published as written; "
+        "choose another"
     ]
+
+
+def test_a_name_one_story_lists_is_withheld_in_every_story(project: Project) -> None:
+    project.story("a", "pseudonym: A\nredact: [Зелимхан]\n", body="Мой брат Зелимхан.\n")
+    project.story("b", "pseudonym: B\n", body="I met Zelimkhan and Зелимхана there.\n")
+    stories = {story.slug: story for story in project.load().stories}
+    assert stories["b"].testimony == "I met \\[name withheld\\] and \\[name withheld\\] there.\n"
+    assert stories["b"].withheld == {"Зелимхан": 2}
+
+
+def test_a_withdrawn_story_still_withholds_its_names(project: Project) -> None:
+    withdrawn = "consent: {portrait: true, testimony: true, given: 2024-01-01, withdrawn: 2025-01-01}\n"
+    project.story("a", "pseudonym: A\nredact: [Ruslan]\n", consent=withdrawn)
+    project.story("b", "pseudonym: B\n", body="Ruslan's letter.\n")
+    (story,) = project.load().stories
+    assert story.testimony == "\\[name withheld\\]'s letter.\n"
 
 
 def test_pseudonyms_are_unique(project: Project) -> None:
