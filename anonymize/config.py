@@ -112,6 +112,9 @@ class StorySettings:
     language: str = "en"
     #: The file the settings came from, named in messages about them.
     config_file: Path | None = None
+    #: Names and places every story may publish as written (Chechnya, Moscow): the exhibition names
+    #: them on purpose.
+    allow: tuple[str, ...] = ()
 
 
 def _member(kind: type[_E], value: object, name: str) -> _E:

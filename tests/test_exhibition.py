@@ -24,7 +24,9 @@ SCRIPT = textwrap.dedent(
     root = Path(sys.argv[1])
     project = Project(
         root / "mkdocs.yml",
-        StorySettings(root / "stories", root / "photos", ("Grozny", "Грозный"), "en", root / "mkdocs.yml"),
+        StorySettings(
+            root / "stories", root / "photos", ("Grozny", "Грозный"), "en", root / "mkdocs.yml", ("Moscow",)
+        ),
         ImageSettings(text=TextSettings(True, 12), background="keep"),
         reports_dir=root / "reports",
         cache_dir=root / ".anonymize-cache",

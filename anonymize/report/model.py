@@ -135,6 +135,7 @@ def _story(entry: ReportStory) -> dict[str, object]:
             for term, count in sorted(story.withheld.items(), key=lambda item: (-item[1], item[0]))
         ],
         "findings": [{"field": f.field, "kind": f.kind, "text": f.text} for f in story.findings],
+        "names": [{"field": n.field, "word": n.word, "kind": n.kind, "decision": n.decision} for n in story.names],
         "testimony_html": story.testimony_html,
         "photos": [_photo(photo) for photo in entry.photos],
     }

@@ -36,6 +36,8 @@ class AnonymizeConfig(base.Config):
     reviews = c.Type(str, default="reviews.yml")
     #: Terms every story withholds: names, places, nicknames of the project as a whole.
     redact = c.ListOfItems(c.Type(str), default=[])
+    #: Names and places every story may publish as written: what the exhibition names on purpose.
+    allow = c.ListOfItems(c.Type(str), default=[])
     #: How redacted regions are drawn; an opaque fill unless the curator chooses otherwise.
     style = c.Choice(STYLES, default=Style.SOLID.value)
     #: What happens behind the people in every photo that does not say: keep or blur.
@@ -60,6 +62,7 @@ def project_of(config: AnonymizeConfig, config_file: Path) -> Project:
         stories_dir=root / config.stories,
         photos_dir=root / config.photos,
         redact=tuple(config.redact),
+        allow=tuple(config.allow),
         language=config.language,
         config_file=config_file,
     )

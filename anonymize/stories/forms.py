@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 #: Grammemes of the readings that are names: first names, family names, patronymics, places,
@@ -56,7 +57,7 @@ _LATIN_VOWELS = frozenset("aeiouy")
 
 
 @functools.cache
-def _analyzer() -> Any:
+def analyzer() -> Any:
     """pymorphy3's analyser, loaded once per process (its dictionary is in the installed wheel)."""
     import pymorphy3
 
@@ -64,11 +65,35 @@ def _analyzer() -> Any:
 
 
 @functools.cache
-def _english_lower_case() -> frozenset[str]:
-    """Webster's words written in lower case (its proper nouns are capitalised)."""
+def _webster() -> tuple[frozenset[str], frozenset[str]]:
+    """Webster's words written in lower case, and those only ever capitalised (proper nouns),
+    both lower-cased."""
     from english_words import get_english_words_set
 
-    return frozenset(w for w in get_english_words_set(["web2"], alpha=True) if w.islower())
+    words = get_english_words_set(["web2"], alpha=True)
+    lower = frozenset(w for w in words if w.islower())
+    return lower, frozenset(w.lower() for w in words if not w.islower()) - lower
+
+
+def _bases(word: str) -> Iterator[str]:
+    """``word`` and the words it may be an inflection of (Webster lists no plurals or tenses)."""
+    yield word
+    for ending, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                                ("ing", "e"), ("ly", ""), ("er", ""), ("est", ""), ("'s", ""), ("’s", "")):  # fmt: skip
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            yield word[: -len(ending)] + replacement
+
+
+def is_english_word(word: str) -> bool:
+    """Whether Webster's list has ``word`` (lower case) or a word it inflects, in lower case."""
+    lower, _ = _webster()
+    return any(base in lower for base in _bases(word))
+
+
+def is_proper_noun(word: str) -> bool:
+    """Whether Webster's list has ``word`` (lower case) only ever capitalised: Adam, Moscow."""
+    _, proper = _webster()
+    return not is_english_word(word) and any(base in proper for base in _bases(word))
 
 
 @functools.cache
@@ -77,13 +102,15 @@ def is_everyday_word(word: str) -> bool:
     import wordfreq
 
     if script(word) != "cyrillic":
-        return wordfreq.zipf_frequency(word, "en") >= ORDINARY_ZIPF and word in _english_lower_case()
+        # Frequent, and Webster's has it in lower case or (a word newer than the list: internet)
+        # not as a proper noun.
+        return wordfreq.zipf_frequency(word, "en") >= ORDINARY_ZIPF and not is_proper_noun(word)
     # Russian: a reading as another word the dictionary knows, whose lemma is frequent ("розу": роза).
     return any(
         not (PROPER & p.tag.grammemes)
         and type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"
         and wordfreq.zipf_frequency(p.normal_form, "ru") >= ORDINARY_ZIPF_RU
-        for p in _analyzer().parse(word)
+        for p in analyzer().parse(word)
     )
 
 
@@ -135,7 +162,7 @@ def russian_forms(word: str, place: bool = False) -> frozenset[str]:
     lower = word.lower()
     forms = {lower}
     known = all(_is_cyrillic(c) or not c.isalpha() for c in lower)  # a palochka typed as I is not
-    parses = _analyzer().parse(lower) if known else []
+    parses = analyzer().parse(lower) if known else []
     # A name is listed as it is named, in the nominative: "Кадыров" is the family name, not the
     # genitive plural of the first name Кадыр. A name listed in another case is read in any.
     proper = [p for p in parses if PROPER & p.tag.grammemes]

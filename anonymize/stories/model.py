@@ -44,6 +44,16 @@ class AllowedContact:
 
 
 @dataclass(frozen=True)
+class NameDecision:
+    """A word that looked like a name, and what its author decided: withheld or published."""
+
+    field: str  # where: "testimony, line 12, column 4"
+    word: str  # as written: for the local curator report only
+    kind: str  # "a first name", "a place", "a name"
+    decision: str  # "withheld (redact item 1 of stories/amir.md)", "published as written (allow)"
+
+
+@dataclass(frozen=True)
 class PublishableStory:
     """What of one story may be published, its text already redacted.
 
@@ -72,6 +82,8 @@ class PublishableStory:
     withheld_forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Contact details the author allowed, published as written: for the curator to confirm.
     findings: tuple[AllowedContact, ...] = ()
+    #: Every likely name found in the story's text and what was decided for it (curator report).
+    names: tuple[NameDecision, ...] = ()
 
 
 @dataclass(frozen=True)

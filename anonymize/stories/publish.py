@@ -20,7 +20,15 @@ from anonymize.errors import InputError, InputErrors, display_path
 from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.stories.consent import ConsentDecision, consent_as_of
 from anonymize.stories.load import StoryFile, read_story
-from anonymize.stories.model import AllowedContact, Exclusion, Exhibition, PublishablePhoto, PublishableStory
+from anonymize.stories.model import (
+    AllowedContact,
+    Exclusion,
+    Exhibition,
+    NameDecision,
+    PublishablePhoto,
+    PublishableStory,
+)
+from anonymize.stories.names import likely_names
 from anonymize.stories.rendered import RenderedTestimony, render_testimony
 from anonymize.stories.schema import STORY_FIELDS, Consent, Fields, FrontMatter, read_consent, read_front_matter
 from anonymize.stories.text import (
@@ -64,6 +72,10 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
     # One list for the exhibition: the project's terms, then every story's, consent or not.
     labels = project_terms | {t: where for t, where in every_redact_term(settings).items() if t not in project_terms}
     redactor = Redactor(labels)
+    # Names published on purpose: the project's allow list and every pseudonym (the name a person
+    # chose to be shown under).
+    chosen_names = Redactor([s.front.pseudonym for s in stories if s.front is not None])
+    allow_everywhere = (settings.allow, chosen_names)
     refused = {photo: story for story in stories for photo in story.refused_photos()}
     published: list[PublishableStory] = []
     exclusions: list[Exclusion] = []
@@ -75,7 +87,7 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
         other = pseudonyms.setdefault(folded(story.front.pseudonym), story)
         if other is not story:
             story.problem("pseudonym", f"already used by {display_path(other.file.path)}")
-        result = story.publish(settings, redactor, labels, refused)
+        result = story.publish(settings, redactor, labels, allow_everywhere, refused)
         if result is None:
             continue
         if result.testimony is None and not result.photos:
@@ -254,7 +266,12 @@ class _Story:
                 self.sources[i] = resolved
 
     def publish(
-        self, settings: StorySettings, redactor: Redactor, labels: Mapping[str, str], refused: Mapping[Path, _Story]
+        self,
+        settings: StorySettings,
+        redactor: Redactor,
+        labels: Mapping[str, str],
+        allow_everywhere: tuple[Sequence[str], Redactor],
+        refused: Mapping[Path, _Story],
     ) -> PublishableStory | None:
         """Withhold every term of the exhibition (``labels``: each with where it is listed), then
         look for what must not be published; None on problems."""
@@ -277,9 +294,15 @@ class _Story:
             for r in redacted.replacements:
                 forms.setdefault(r.term, {})[redacted.original[r.start : r.end]] = None
 
+        names = _Names(redactor, labels, front.allow, allow_everywhere)
+
         def plain(text: str | None, name: str) -> str | None:
             if text is None:
                 return None
+            for field_name, message in names.check(
+                text, lambda offset: f"{name}, column {offset + 1}", name == "title"
+            ):
+                self.problem(field_name, message)
             redacted = redactor.redact(text, withheld_mark(language))
             count(redacted)
             self._contacts(redacted.text, name, front.allow, lambda offset: f"column {offset + 1}")
@@ -327,6 +350,15 @@ class _Story:
                 )
         testimony = testimony_html = None
         if self.decision.testimony is None:
+            body = self.file.body
+
+            def where(offset: int) -> str:
+                line = body.count("\n", 0, offset)
+                column = offset - (body.rfind("\n", 0, offset) + 1)
+                return f"testimony, line {self.file.body_line + line}, column {column + 1}"
+
+            for field_name, message in names.check(body, where):
+                self.problem(field_name, message)
             testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, count)
         if self.problems:
             return None
@@ -345,6 +377,7 @@ class _Story:
             withheld=dict(withheld),
             withheld_forms={term: tuple(found) for term, found in forms.items()},
             findings=tuple(self.findings),
+            names=tuple(names.decisions),
         )
 
     def _testimony(
@@ -418,6 +451,49 @@ class _Story:
             if folded(contact.text) not in found and not allowed(contact, allow):
                 self.problem("testimony", f"{contact.kind} in the rendered text (hidden by Markdown or an HTML entity)")
         return rendered
+
+
+class _Names:
+    """Likely names in a story's text: each withheld, allowed, or a problem until it is either."""
+
+    def __init__(
+        self,
+        redactor: Redactor,
+        labels: Mapping[str, str],
+        allow: Sequence[str],
+        allow_everywhere: tuple[Sequence[str], Redactor],
+    ) -> None:
+        self.redactor = redactor
+        self.labels = labels
+        project_allow, self.pseudonyms = allow_everywhere
+        self.allow = Redactor([*allow, *project_allow])
+        #: What was decided for each likely name, for the curator report.
+        self.decisions: list[NameDecision] = []
+
+    def check(self, text: str, where: Callable[[int], str], title: bool = False) -> Iterator[tuple[str, str]]:
+        """Record each likely name's decision; yield (field, message) for those nobody decided."""
+        withheld = self.redactor.find(text)
+        allowed = self.allow.find(text)
+        pseudonyms = self.pseudonyms.find(text)
+        for name in likely_names(text, title=title):
+            place = where(name.start)
+            listed = next((r for r in withheld if r.start < name.end and name.start < r.end), None)
+            if listed is not None:
+                decision = f"withheld ({self.labels.get(listed.term, 'listed')})"
+            elif any(a.start < name.end and name.start < a.end for a in allowed):
+                decision = "published as written (allow)"
+            elif any(p.start < name.end and name.start < p.end for p in pseudonyms):
+                decision = "published as written (a pseudonym)"
+            else:
+                yield (
+                    place,
+                    (
+                        f"{name.word!r} looks like {name.kind} nobody listed: add it to 'redact' to withhold it "
+                        "or to 'allow' to publish it"
+                    ),
+                )
+                continue
+            self.decisions.append(NameDecision(place, name.word, name.kind, decision))
 
 
 def _usable_path(file: str) -> bool:

@@ -109,6 +109,11 @@ def test_the_report_shows_faces_regions_findings_and_exclusions(drafted: Path) -
         {"term": "Argun", "count": 2, "forms": ["Argun"]},
         {"term": "Aslan", "count": 1, "forms": ["Aslan"]},
     ]
+    assert [(n["field"].split(",")[0], n["word"], n["decision"].split(" (")[0]) for n in aslan["names"]] == [
+        ("title", "Argun", "withheld"),
+        ("testimony", "Aslan", "withheld"),
+        ("testimony", "Argun", "withheld"),
+    ]
     (photo,) = aslan["photos"]
     image = photo["image"]
     regions = image["regions"]

@@ -31,6 +31,7 @@ class Project:
         self.stories.mkdir(parents=True)
         self.photos.mkdir()
         self.redact: tuple[str, ...] = ()
+        self.allow: tuple[str, ...] = ()
 
     def photo(self, name: str, size: tuple[int, int] = (64, 48)) -> str:
         path = self.photos / name
@@ -49,7 +50,7 @@ class Project:
 
     @property
     def settings(self) -> StorySettings:
-        return StorySettings(self.stories, self.photos, self.redact, "en", self.root / "mkdocs.yml")
+        return StorySettings(self.stories, self.photos, self.redact, "en", self.root / "mkdocs.yml", self.allow)
 
     def load(self, as_of: dt.date = AS_OF) -> Exhibition:
         return load_exhibition(self.settings, as_of)

@@ -36,7 +36,7 @@ def strings(value: object) -> Iterator[str]:
         yield value
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
-            if field.name not in ("withheld", "withheld_forms"):  # name the terms: for the local report only
+            if field.name not in ("withheld", "withheld_forms", "names"):  # name the terms: for the local report only
                 yield from strings(getattr(value, field.name))
     elif isinstance(value, dict):
         for item in value.values():
@@ -198,3 +198,55 @@ def test_regions_name_their_story(project: Project) -> None:
     project.story("s", "pseudonym: A\nphotos: [{file: a.jpg, alt: x, regions: [{box: [1, 2, 3, 4], reason: scar}]}]\n")
     (request,) = project.load().stories[0].photos[0].regions
     assert request.reason == "scar" and request.source.endswith("stories/s.md photos[0]")
+
+
+def test_a_name_nobody_listed_stops_the_build(project: Project) -> None:
+    project.story(
+        "s",
+        """
+        pseudonym: Amir
+        title: Letters to Ruslan
+        photos:
+          - file: a.jpg
+            alt: A jacket on a chair
+            caption: The house in Шали
+        """,
+        body="My cousin Ruslan stayed.\n\nМы жили у Мартановых.\n",
+    )
+    assert problems(project) == [
+        "stories/s.md: title, column 12: 'Ruslan' looks like a first name nobody listed: add it to 'redact' to "
+        "withhold it or to 'allow' to publish it",
+        "stories/s.md: photos[0].caption, column 14: 'Шали' looks like a name or place nobody listed: add it to "
+        "'redact' to withhold it or to 'allow' to publish it",
+        "stories/s.md: testimony, line 14, column 11: 'Ruslan' looks like a first name nobody listed: add it to "
+        "'redact' to withhold it or to 'allow' to publish it",
+        "stories/s.md: testimony, line 16, column 11: 'Мартановых' looks like a family name nobody listed: add it "
+        "to 'redact' to withhold it or to 'allow' to publish it",
+    ]
+
+
+def test_a_listed_or_allowed_name_passes_and_is_reported(project: Project) -> None:
+    project.redact = ("Шали",)
+    project.allow = ("Moscow",)
+    project.story("a", "pseudonym: Amir\nredact: [Ruslan]\nallow: [Мартановы]\n", body="Ruslan went to Moscow.\n")
+    project.story("b", "pseudonym: Lena\n", body="Then Amir and Ruslan came from Шали. Я знаю Мартановых.\n")
+    # b lists nothing: Ruslan is a's, Шали the project's, Amir a pseudonym; a's allow is a's own.
+    assert [line.split(": ", 2)[2][:30] for line in problems(project)] == ["'Мартановых' looks like a fami"]
+    project.story(
+        "b", "pseudonym: Lena\nallow: [Мартановы]\n", body="Then Amir and Ruslan came from Шали. Я знаю Мартановых.\n"
+    )
+    stories = {story.slug: story for story in project.load().stories}
+
+    def decisions(slug: str) -> list[tuple[str, str]]:
+        return [(n.word, n.decision.replace(f"{project.root}/", "")) for n in stories[slug].names]
+
+    assert decisions("a") == [
+        ("Ruslan", "withheld (redact item 1 of stories/a.md)"),
+        ("Moscow", "published as written (allow)"),
+    ]
+    assert decisions("b") == [
+        ("Amir", "published as written (a pseudonym)"),
+        ("Ruslan", "withheld (redact item 1 of stories/a.md)"),
+        ("Шали", "withheld (redact item 1 of mkdocs.yml)"),
+        ("Мартановых", "published as written (allow)"),
+    ]
