@@ -97,18 +97,40 @@ def is_proper_noun(word: str) -> bool:
 
 
 @functools.cache
+def russian_names(word: str) -> tuple[Any, ...]:
+    """The readings of a Latin ``word``'s Cyrillic spellings as names the Russian dictionary has
+    (Ruslan: Руслан, a first name), in the nominative: its own entries, not its guesses."""
+    from anonymize.stories.spellings import cyrillic_spellings
+
+    return tuple(
+        p
+        for c in sorted(cyrillic_spellings(word))
+        for p in analyzer().parse(c)
+        if PROPER & p.tag.grammemes and "nomn" in p.tag.grammemes and in_dictionary(p)
+    )
+
+
+def in_dictionary(parse: Any) -> bool:
+    """Whether a pymorphy3 reading is the dictionary's own entry for the word, not a guess (a
+    known ending after an unknown prefix is a guess: "децоратион" is no name)."""
+    return len(parse.methods_stack) == 1 and type(parse.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"
+
+
+@functools.cache
 def is_everyday_word(word: str) -> bool:
     """Whether ``word`` (one word, lower case) is an everyday word of English or Russian."""
     import wordfreq
 
     if script(word) != "cyrillic":
-        # Frequent, and Webster's has it in lower case or (a word newer than the list: internet)
-        # not as a proper noun.
-        return wordfreq.zipf_frequency(word, "en") >= ORDINARY_ZIPF and not is_proper_noun(word)
+        # Frequent, and Webster's has it in lower case; or a word newer than the list (internet)
+        # that it has not as a proper noun and that is not a name in Russian (ali: Али).
+        if wordfreq.zipf_frequency(word, "en") < ORDINARY_ZIPF:
+            return False
+        return is_english_word(word) or not (is_proper_noun(word) or russian_names(word))
     # Russian: a reading as another word the dictionary knows, whose lemma is frequent ("розу": роза).
     return any(
         not (PROPER & p.tag.grammemes)
-        and type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"
+        and in_dictionary(p)
         and wordfreq.zipf_frequency(p.normal_form, "ru") >= ORDINARY_ZIPF_RU
         for p in analyzer().parse(word)
     )

@@ -11,7 +11,8 @@ forgot. A word is a likely name when:
   not an everyday word (frequency from ``wordfreq``, Webster's list with its capitals from
   ``english-words``), unless a Cyrillic spelling of it is a name the Russian dictionary knows
   (Said, Islam, Mark); or it opens a sentence and Webster's list knows it only capitalised (a
-  proper noun: Adam, Moscow) or not at all and it is rare (Zelimkhan).
+  proper noun: Adam, Moscow), or not at all and it is rare (Zelimkhan) or a Cyrillic spelling of
+  it is a first or family name in the Russian dictionary (Amir, Ahmed).
 
 Month and day names, the pronoun I, Roman numerals and short words in capitals (LGBT, NGO) are
 not names. Every
@@ -29,7 +30,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from anonymize.stories import forms
-from anonymize.stories.spellings import cyrillic_spellings
 
 #: Words in capitals up to this long are abbreviations (LGBT, NGO, ФСБ), not names.
 MAX_ABBREVIATION = 5
@@ -110,7 +110,7 @@ def _in_heading(text: str, start: int) -> bool:
 def _russian(word: str, opening: bool) -> str | None:
     parses = forms.analyzer().parse(word)
     proper = [p for p in parses if forms.PROPER & p.tag.grammemes]
-    known = any(type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer" for p in parses)
+    known = any(map(forms.in_dictionary, parses))
     kind = _kind(proper)
     if not opening:
         return kind if proper or not forms.is_everyday_word(word) else None
@@ -125,18 +125,15 @@ def _russian(word: str, opening: bool) -> str | None:
 def _latin(word: str, opening: bool) -> str | None:
     import wordfreq
 
-    # What a Cyrillic spelling of it is to the Russian dictionary (Ruslan: Руслан, a first name).
-    cyrillic = [p for c in sorted(cyrillic_spellings(word))[:4] for p in forms.analyzer().parse(c)]
-    names = [p for p in cyrillic if forms.PROPER & p.tag.grammemes and "nomn" in p.tag.grammemes]
+    names = list(forms.russian_names(word))  # Ruslan: Руслан, a first name in the dictionary
+    people = [p for p in names if {"Name", "Surn"} & p.tag.grammemes]
     if forms.is_everyday_word(word):
-        if opening:
-            return None
-        # Capitalised mid-sentence, an everyday word is still a name when it is one in Russian.
-        people = [p for p in names if {"Name", "Surn"} & p.tag.grammemes]
-        return _kind(people) if people else None
-    rare = not forms.is_english_word(word) and wordfreq.zipf_frequency(word, "en") < RARE_ZIPF
-    if not opening or forms.is_proper_noun(word) or rare:
+        # An everyday word is a name only capitalised mid-sentence and a name in Russian (Said).
+        return _kind(people) if people and not opening else None
+    if not opening or forms.is_proper_noun(word) or people:  # Amir, Ahmed: a Russian name in Latin
         return _kind(names)
+    if not forms.is_english_word(word) and wordfreq.zipf_frequency(word, "en") < RARE_ZIPF:
+        return _kind(names)  # Zelimkhan: nobody's word
     return None
 
 

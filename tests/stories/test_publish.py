@@ -114,7 +114,7 @@ def test_contact_details_stop_the_build(project: Project, body: str, location: s
     ("front", "field"),
     [
         ("title: Write to amir@mail.ru\n", "title, column 10"),
-        ("photos: [{file: a.jpg, alt: 'Amir, @amir_k'}]\n", "photos[0].alt, column 7"),
+        ("photos: [{file: a.jpg, alt: 'Mine, @amir_k'}]\n", "photos[0].alt, column 7"),
         ("photos: [{file: a.jpg, alt: x, caption: 'tel. 8 928 123 45 67'}]\n", "photos[0].caption, column 6"),
         ("content_warnings: ['see t.me/amir']\n", "content_warnings[0], column 5"),
     ],
