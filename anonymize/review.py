@@ -21,6 +21,7 @@ import yaml
 from anonymize.errors import InputError
 from anonymize.fileio import atomic_output, file_sha256, write_synced
 from anonymize.fingerprint import Fingerprint
+from anonymize.stories.model import UNDECIDED
 
 
 class State(StrEnum):
@@ -209,6 +210,13 @@ def record_decision(
             raise InputError(
                 path, "changed since the report was made: run `anonymize review` and read the report again"
             )
+    undecided = [n for n in entry.get("names") or [] if isinstance(n, dict) and n.get("decision") == UNDECIDED]
+    if decision == APPROVED and undecided:
+        words = ", ".join(repr(n.get("word")) for n in undecided)
+        raise InputError(
+            Path(entry["file"]),
+            f"looks like names nobody listed ({words}): add each to 'redact' or 'allow' before approving",
+        )
     fingerprint = entry["fingerprint"]
     try:
         recorded = Decision(decision, Fingerprint.from_dict(fingerprint), on, by, reason)

@@ -62,7 +62,7 @@ class Build:
         self.project = project
         self.options = options or BuildOptions()
         self.progress = progress or Lines()
-        self.exhibition: Exhibition = load_exhibition(project.stories, self.options.as_of)
+        self.exhibition: Exhibition = load_exhibition(project.stories, self.options.as_of, draft=self.options.draft)
         self.reviews = Reviews.load(project.reviews_file)
         self.pictures: Pictures | None = None
         self.curation: Curation | None = None

@@ -41,6 +41,13 @@ def curate(
         else:
             current = fingerprint(story, [p.report for p in pictures.of(story)], printed)
             state = status(current, decision)
+            if story.undecided:  # a draft's: the author decides before anyone approves
+                words = (
+                    "1 word looks like a name nobody listed: withhold it"
+                    if story.undecided == 1
+                    else f"{story.undecided} words look like names nobody listed: withhold each"
+                )
+                state = Status(State.NEEDS_REVIEW, f"{words} or publish it as written", state.changes)
         if state.state == State.PUBLISHED or (draft and story.path not in failed):
             publish.append(story)
         entries.append(ReportStory(story.slug, story.path, state, story, (), (), current, decision))

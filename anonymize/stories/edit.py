@@ -349,6 +349,24 @@ class AddRedactTerm(Edit):
         return source.append_item(source.root, "redact", scalar(self.term), block=False)
 
 
+@dataclass(frozen=True)
+class AddAllowTerm(Edit):
+    """Publish one more word as written: a name or place the story names on purpose."""
+
+    term: str
+
+    def describe(self) -> str:
+        return f"{self.term!r} published as written"
+
+    def apply(self, data: dict[str, object]) -> None:
+        terms = data.setdefault("allow", [])
+        assert isinstance(terms, list)
+        terms.append(self.term)
+
+    def splice(self, source: _Source) -> str:
+        return source.append_item(source.root, "allow", scalar(self.term), block=False)
+
+
 def _front_matter_span(text: str) -> tuple[int, int]:
     """Where the front matter's text starts and ends (between the ``---`` lines)."""
     lines = text.splitlines(keepends=True)

@@ -43,6 +43,10 @@ class AllowedContact:
     text: str
 
 
+#: The decision of a likely name nobody listed yet (in a draft; a build for publishing stops on it).
+UNDECIDED = "undecided: add it to 'redact' to withhold it or to 'allow' to publish it"
+
+
 @dataclass(frozen=True)
 class NameDecision:
     """A word that looked like a name, and what its author decided: withheld or published."""
@@ -84,6 +88,11 @@ class PublishableStory:
     findings: tuple[AllowedContact, ...] = ()
     #: Every likely name found in the story's text and what was decided for it (curator report).
     names: tuple[NameDecision, ...] = ()
+
+    @property
+    def undecided(self) -> int:
+        """How many likely names nobody listed yet (only a draft holds any)."""
+        return sum(name.decision == UNDECIDED for name in self.names)
 
 
 @dataclass(frozen=True)

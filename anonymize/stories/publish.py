@@ -21,6 +21,7 @@ from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.stories.consent import ConsentDecision, consent_as_of
 from anonymize.stories.load import StoryFile, read_story
 from anonymize.stories.model import (
+    UNDECIDED,
     AllowedContact,
     Exclusion,
     Exhibition,
@@ -48,10 +49,12 @@ def story_files(stories_dir: Path) -> list[Path]:
     return sorted(p for p in stories_dir.glob("*.md") if not p.name.startswith(("_", ".")) and p.is_file())
 
 
-def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Exhibition:
+def load_exhibition(settings: StorySettings, as_of: dt.date | None = None, *, draft: bool = False) -> Exhibition:
     """Load every story of ``settings.stories_dir`` as of a day (default: today).
 
-    Raise ``InputErrors`` with every problem found, in every story, when there is any.
+    Raise ``InputErrors`` with every problem found, in every story, when there is any. A
+    ``draft`` (for review) records a likely name nobody listed as undecided instead, so the
+    author can see it in place and decide; it is never published that way.
     """
     as_of = as_of or dt.date.today()
     problems: list[InputError] = []
@@ -87,7 +90,7 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None) -> Ex
         other = pseudonyms.setdefault(folded(story.front.pseudonym), story)
         if other is not story:
             story.problem("pseudonym", f"already used by {display_path(other.file.path)}")
-        result = story.publish(settings, redactor, labels, allow_everywhere, refused)
+        result = story.publish(settings, redactor, labels, allow_everywhere, refused, draft=draft)
         if result is None:
             continue
         if result.testimony is None and not result.photos:
@@ -272,6 +275,8 @@ class _Story:
         labels: Mapping[str, str],
         allow_everywhere: tuple[Sequence[str], Redactor],
         refused: Mapping[Path, _Story],
+        *,
+        draft: bool = False,
     ) -> PublishableStory | None:
         """Withhold every term of the exhibition (``labels``: each with where it is listed), then
         look for what must not be published; None on problems."""
@@ -294,7 +299,7 @@ class _Story:
             for r in redacted.replacements:
                 forms.setdefault(r.term, {})[redacted.original[r.start : r.end]] = None
 
-        names = _Names(redactor, labels, front.allow, allow_everywhere)
+        names = _Names(redactor, labels, front.allow, allow_everywhere, draft=draft)
 
         def plain(text: str | None, name: str) -> str | None:
             if text is None:
@@ -462,7 +467,10 @@ class _Names:
         labels: Mapping[str, str],
         allow: Sequence[str],
         allow_everywhere: tuple[Sequence[str], Redactor],
+        *,
+        draft: bool = False,
     ) -> None:
+        self.draft = draft
         self.redactor = redactor
         self.labels = labels
         project_allow, self.pseudonyms = allow_everywhere
@@ -484,6 +492,8 @@ class _Names:
                 decision = "published as written (allow)"
             elif any(p.start < name.end and name.start < p.end for p in pseudonyms):
                 decision = "published as written (a pseudonym)"
+            elif self.draft:
+                decision = UNDECIDED
             else:
                 yield (
                     place,

@@ -26,7 +26,8 @@ from anonymize.site.build import build_site
 from anonymize.site.project import load_project
 from anonymize.stories.edit import Edit, StaleStory, edit_story, story_sha256
 from anonymize.stories.load import read_story
-from anonymize.stories.publish import every_redact_term
+from anonymize.stories.names import likely_names
+from anonymize.stories.publish import every_redact_term, story_files
 from anonymize.stories.text import Redactor
 
 #: A story's name as curators use it (its file name without .md): no folders, no dots first.
@@ -130,18 +131,47 @@ class Studio:
         width, height = photo["preview_size"]
         return original_picture(path, (int(width), int(height)), self.project.images)
 
+    def pseudonyms(self) -> list[str]:
+        """Every story's pseudonym (published names: never a name nobody listed)."""
+        names = []
+        for path in story_files(self.project.stories.stories_dir):
+            try:
+                data = read_story(path).data
+            except InputError:
+                continue
+            if isinstance(data, dict) and isinstance(data.get("pseudonym"), str):
+                names.append(data["pseudonym"])
+        return names
+
     def testimony(self, story: str) -> Markup:
         """The testimony as written, each withheld term marked where it is."""
         file = read_story(self.story_file(story))
         labels = every_redact_term(self.project.stories)  # one list for the exhibition
         body = file.body
+        marks = [
+            (found.start, found.end, "", f"withheld: {found.term} ({labels.get(found.term, 'listed')})")
+            for found in Redactor(labels).find(body)
+        ]
+        # Names nobody listed yet (the build stops on each): marked for the author to decide.
+        data = file.data if isinstance(file.data, dict) else {}
+        own = data.get("allow")
+        allow = [t for t in (own if isinstance(own, list) else []) if isinstance(t, str)]
+        allowed = Redactor([*allow, *self.project.stories.allow, *self.pseudonyms()]).find(body)
+        for name in likely_names(body):
+            if not any(s < name.end and name.start < e for s, e, *_ in marks) and not any(
+                a.start < name.end and name.start < a.end for a in allowed
+            ):
+                note = f"looks like {name.kind} nobody listed: withhold it or publish it as written"
+                marks.append((name.start, name.end, "unlisted", note))
         parts: list[str] = []
         position = 0
-        for found in Redactor(labels).find(body):
-            parts.append(str(escape(body[position : found.start])))
-            title = escape(f"withheld: {found.term} ({labels.get(found.term, 'listed')})")
-            parts.append(f'<mark title="{title}">{escape(body[found.start : found.end])}</mark>')
-            position = found.end
+        for start, end, kind, note in sorted(marks):
+            if start < position:
+                continue
+            parts.append(str(escape(body[position:start])))
+            css = f' class="{kind}"' if kind else ""
+            parts.append(f'<mark{css} title="{escape(note)}">{escape(body[start:end])}</mark>')
+            position = end
         parts.append(str(escape(body[position:])))
         paragraphs = re.split(r"\n\s*\n", "".join(parts).strip())
         return Markup("\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs if paragraph.strip()))

@@ -25,7 +25,16 @@ from anonymize.errors import AnonymizeError, InputError
 from anonymize.progress import Progress, Quiet
 from anonymize.report.render import KIND_NAMES, region_kind
 from anonymize.review import APPROVED, REJECTED
-from anonymize.stories.edit import AddKeep, AddRedactTerm, AddRegion, Edit, RemoveKeep, SetBackground, SetSubject
+from anonymize.stories.edit import (
+    AddAllowTerm,
+    AddKeep,
+    AddRedactTerm,
+    AddRegion,
+    Edit,
+    RemoveKeep,
+    SetBackground,
+    SetSubject,
+)
 from anonymize.studio.app import Studio
 from anonymize.studio.guard import CSRF_FIELD, TOKEN_PARAMETER, Guard
 
@@ -121,6 +130,7 @@ EDITS: dict[str, Callable[[dict[str, str]], Edit]] = {
     "unkeep": lambda f: RemoveKeep(f.get("photo", ""), _box(f)),
     "background": lambda f: SetBackground(f.get("photo", ""), f.get("background", "")),
     "redact": lambda f: AddRedactTerm(_text(f, "term", "the word to withhold")),
+    "allow": lambda f: AddAllowTerm(_text(f, "term", "the word to publish as written")),
 }
 
 

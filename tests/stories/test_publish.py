@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -10,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from anonymize.errors import InputErrors
-from tests.stories.project import Project
+from anonymize.errors import InputError, InputErrors
+from anonymize.review import APPROVED, Reviews, record_decision
+from anonymize.stories.model import UNDECIDED
+from anonymize.stories.publish import load_exhibition
+from tests.stories.project import AS_OF, Project
 
 NAMES = ["Zelimkhan", "Зелимхан", "Аргун", "Grozny"]
 
@@ -250,3 +254,19 @@ def test_a_listed_or_allowed_name_passes_and_is_reported(project: Project) -> No
         ("Шали", "withheld (redact item 1 of mkdocs.yml)"),
         ("Мартановых", "published as written (allow)"),
     ]
+
+
+def test_a_draft_records_a_name_nobody_listed_as_undecided(project: Project) -> None:
+    project.story("s", "pseudonym: A\n", body="My cousin Ruslan stayed.\n")
+    (story,) = load_exhibition(project.settings, AS_OF, draft=True).stories
+    assert [(n.word, n.decision) for n in story.names] == [("Ruslan", UNDECIDED)]
+    assert story.undecided == 1 and story.testimony == "My cousin Ruslan stayed.\n"
+
+
+def test_a_story_with_an_undecided_name_cannot_be_approved(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    names = [{"field": "testimony, line 9, column 11", "word": "Ruslan", "decision": UNDECIDED}]
+    entry = {"story": "s", "file": "stories/s.md", "fingerprint": {"digest": "x"}, "inputs": {}, "names": names}
+    report.write_text(json.dumps({"stories": [entry]}), encoding="utf-8")
+    with pytest.raises(InputError, match=r"'Ruslan'.* before approving"):
+        record_decision(tmp_path, report, Reviews(tmp_path / "reviews.yml"), "s", APPROVED, AS_OF)
