@@ -139,11 +139,13 @@ def prose(language: str, words: int, rng: random.Random) -> str:
     while count < words:
         if rng.random() < 0.1:  # a Title Case heading
             heading = rng.choices(vocabulary, weights, k=rng.randint(2, 5))
-            paragraphs.append("## " + " ".join(w.capitalize() for w in heading))
+            paragraphs.append("## " + " ".join(w[0].upper() + w[1:] for w in heading))
             count += len(heading)
         sentences = []
         for _ in range(rng.randint(2, 6)):
             sentence = rng.choices(vocabulary, weights, k=rng.randint(4, 18))
+            while len(sentence[-1]) < 3:  # no sentence ends on a preposition (с, в, к) or "a"
+                sentence[-1] = rng.choices(vocabulary, weights)[0]
             count += len(sentence)
             if rng.random() < 0.1:
                 sentence.insert(rng.randrange(len(sentence)), rng.choice(abbreviations))
@@ -151,7 +153,7 @@ def prose(language: str, words: int, rng: random.Random) -> str:
                 sentence.insert(rng.randrange(1, len(sentence)), ",")
             if rng.random() < 0.1:  # a quoted sentence inside this one, after a colon
                 at = rng.randrange(1, len(sentence))
-                sentence[at] = f": {quote[0]}{sentence[at].capitalize()}"
+                sentence[at] = f": {quote[0]}{sentence[at][0].upper()}{sentence[at][1:]}"
                 sentence[-1] += quote[1]
             text = " ".join(sentence).replace(" ,", ",").replace(" :", ":")
             text = text[0].upper() + text[1:] + rng.choice([".", ".", ".", ".", "?", "!", "…"])

@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
@@ -332,39 +333,38 @@ class SetSubject(Edit):
 
 
 @dataclass(frozen=True)
-class AddRedactTerm(Edit):
-    """Withhold one more word (a name, a place) everywhere in the story."""
+class _AddTerm(Edit):
+    """One more word on one of the story's lists of words."""
 
     term: str
+    #: The list, and what being on it does to the word.
+    key: ClassVar[str]
+    effect: ClassVar[str]
 
     def describe(self) -> str:
-        return f"{self.term!r} withheld"
+        return f"{self.term!r} {self.effect}"
 
     def apply(self, data: dict[str, object]) -> None:
-        terms = data.setdefault("redact", [])
+        terms = data.setdefault(self.key, [])
         assert isinstance(terms, list)
         terms.append(self.term)
 
     def splice(self, source: _Source) -> str:
-        return source.append_item(source.root, "redact", scalar(self.term), block=False)
+        return source.append_item(source.root, self.key, scalar(self.term), block=False)
 
 
-@dataclass(frozen=True)
-class AddAllowTerm(Edit):
+class AddRedactTerm(_AddTerm):
+    """Withhold one more word (a name, a place) everywhere in the exhibition."""
+
+    key = "redact"
+    effect = "withheld"
+
+
+class AddAllowTerm(_AddTerm):
     """Publish one more word as written: a name or place the story names on purpose."""
 
-    term: str
-
-    def describe(self) -> str:
-        return f"{self.term!r} published as written"
-
-    def apply(self, data: dict[str, object]) -> None:
-        terms = data.setdefault("allow", [])
-        assert isinstance(terms, list)
-        terms.append(self.term)
-
-    def splice(self, source: _Source) -> str:
-        return source.append_item(source.root, "allow", scalar(self.term), block=False)
+    key = "allow"
+    effect = "published as written"
 
 
 def _front_matter_span(text: str) -> tuple[int, int]:

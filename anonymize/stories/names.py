@@ -3,10 +3,10 @@
 An author lists the names they think of; the testimony names a cousin, a village, a family they
 forgot. A word is a likely name when:
 
-- **Russian** (Cyrillic): it is capitalised in the middle of a sentence and is not an everyday
-  word (``Вы``, ``Бог``) unless the dictionary also reads it as a name (``Вера``, ``Роза``); or it
-  opens a sentence and pymorphy3's dictionary reads it mostly as a first name, family name,
-  patronymic or place, or does not know it at all.
+- **Russian** (Cyrillic): it is capitalised in the middle of a sentence (Russian capitalises
+  little else: ``Вера``, ``Роза`` and the street ``Мира`` are names there; the polite ``Вы`` is
+  not); or it opens a sentence and pymorphy3's dictionary reads it mostly as a first name,
+  family name, patronymic or place, or does not know it at all.
 - **English and other Latin-script text**: it is capitalised in the middle of a sentence and is
   not an everyday word (frequency from ``wordfreq``, Webster's list with its capitals from
   ``english-words``), unless a Cyrillic spelling of it is a name the Russian dictionary knows
@@ -14,8 +14,9 @@ forgot. A word is a likely name when:
   proper noun: Adam, Moscow), or not at all and it is rare (Zelimkhan) or a Cyrillic spelling of
   it is a first or family name in the Russian dictionary (Amir, Ahmed).
 
-Month and day names, the pronoun I, Roman numerals and short words in capitals (LGBT, NGO) are
-not names. Every
+Month and day names, the pronoun I, titles (Mr.), Roman numerals and short words in capitals
+(LGBT, NGO) are not names; after a title or an address abbreviated with a full stop (Mr. Smith,
+г. Шали) the sentence goes on. Every
 word of a heading and of a title is judged as if it opened a sentence (Title Case capitalises
 everything). The decision is the author's: each likely name stops the build until it is listed
 under ``redact`` (withheld) or ``allow`` (published as written).
@@ -44,6 +45,36 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # dialogue dashes, list and quote markers.
 _OPENING = set(" \t\"'«»„“”‘’()[]*_—–->#+")
 _SENTENCE_END = set(".!?…:;")
+# Titles and parts of an address written with a full stop, after which a name goes on.
+# (None of them ends a sentence as a word: "no" and "им" do, so they are not here.)
+_TITLES = frozenset(["mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "lt", "sgt", "mt", "ft", "vs"])
+_ADDRESSES = frozenset(["г", "гг", "ул", "пос", "пгт", "с", "д", "ст"])  # город, улица, посёлок, село, ...
+_ABBREVIATIONS = _TITLES | _ADDRESSES
+# The polite Вы is capitalised inside a sentence and is no name.
+_POLITE = frozenset(
+    [
+        *[
+            "вы",
+            "вас",
+            "вам",
+            "вами",
+            "ваш",
+            "ваша",
+            "ваше",
+            "ваши",
+            "вашего",
+            "вашей",
+            "вашему",
+            "вашим",
+            "вашими",
+            "ваших",
+            "вашу",
+            "вашем",
+            "вашею",
+        ]
+    ]
+)
+_LAST_WORD = re.compile(r"[^\W\d_]+$")
 _MARKER = re.compile(r"[ \t]*(?:[-*+>#]|\d+[.)])")
 _HEADING = re.compile(r"^[ \t]*#", re.MULTILINE)
 _CALENDAR = frozenset(
@@ -78,7 +109,7 @@ def likely_names(text: str, title: bool = False) -> Iterator[LikelyName]:
         if word.isupper() and len(word) <= MAX_ABBREVIATION:
             continue
         lower = word.lower()
-        if lower in _PRONOUN or lower in _CALENDAR or lower.split("'")[0] in _PRONOUN or _ROMAN.fullmatch(lower):
+        if lower in _PRONOUN or lower in _CALENDAR or lower in _POLITE or lower in _TITLES or _ROMAN.fullmatch(lower):
             continue
         opening = title or _opens_sentence(text, match.start()) or _in_heading(text, match.start())
         kind = _russian(lower, opening) if forms.script(word) == "cyrillic" else _latin(lower, opening)
@@ -92,8 +123,12 @@ def _opens_sentence(text: str, start: int) -> bool:
     position = start
     while position > 0 and (text[position - 1] in _OPENING or text[position - 1].isspace()):
         position -= 1
-    if position == 0 or text[position - 1] in _SENTENCE_END:
+    if position == 0:
         return True
+    if text[position - 1] in _SENTENCE_END:
+        # "Mr. Smith", "в г. Шали": a title or an address goes on with its sentence.
+        before = _LAST_WORD.search(text, 0, position - 1)
+        return text[position - 1] != "." or before is None or before.group().lower() not in _ABBREVIATIONS
     between = text[position:start]
     if "\n" not in between:
         return False
@@ -112,8 +147,8 @@ def _russian(word: str, opening: bool) -> str | None:
     proper = [p for p in parses if forms.PROPER & p.tag.grammemes]
     known = any(map(forms.in_dictionary, parses))
     kind = _kind(proper)
-    if not opening:
-        return kind if proper or not forms.is_everyday_word(word) else None
+    if not opening:  # capitalised inside a Russian sentence: a name (Мира in "ул. Мира" too)
+        return kind
     if not known:
         return NAME_OR_PLACE
     if sum(p.score for p in proper) >= NAME_SCORE * sum(p.score for p in parses):

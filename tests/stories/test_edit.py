@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anonymize.stories.edit import (
+    AddAllowTerm,
     AddKeep,
     AddRedactTerm,
     AddRegion,
@@ -76,6 +77,7 @@ def _changed(before: str, after: str) -> tuple[list[str], list[str]]:
         ),
         (AddRedactTerm("Argun"), [], ["  - Argun\n"]),
         (AddRedactTerm("null"), [], ['  - "null"\n']),
+        (AddAllowTerm("Moscow"), [], ["allow: [Moscow]\n"]),
     ],
 )
 def test_an_edit_adds_its_lines_and_leaves_every_other_byte(

@@ -26,6 +26,9 @@ def names(text: str, title: bool = False) -> list[str]:
         ("- Ruslan drove.\n- Nobody knew.", ["Ruslan"]),
         # a wrapped line goes on with its sentence: the capital is the name's
         ("we drove all night to\nGudermes and back", ["Gudermes"]),
+        # after a title or an address abbreviated with a full stop, the sentence goes on
+        ("We met Mr. Kadyrov there.", ["Kadyrov"]),
+        ("Мы жили в г. Шали на ул. Мира.", ["Шали", "Мира"]),
     ],
 )
 def test_names_are_found(text: str, expected: list[str]) -> None:
@@ -39,7 +42,7 @@ def test_names_are_found(text: str, expected: list[str]) -> None:
         "I'm sure I'd go, and I said so. The LGBT people, the NGO and the UN.",
         "It was Monday in June, in the XIX century. Internet was down. Letters came.",
         "## The Night They Came\n\nWe Left Everything Behind.",
-        "Меня зовут не так. Когда за мной пришли, подруга отвела меня домой. Вы знаете, Бог видит.",
+        "Меня зовут не так. Когда за мной пришли, подруга отвела меня домой. Вы знаете, и Вам скажу.",
         "— Пора, — сказал он. «Мы едем», — ответила она. ФСБ и МВД.",
         "He said: “Wait for me.” *Nobody* came.\n\n1. First we ran.\n2. Then we hid.",
     ],
