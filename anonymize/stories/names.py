@@ -9,14 +9,14 @@ forgot. A word is a likely name when:
   family name, patronymic or place, or does not know it at all.
 - **English and other Latin-script text**: it is capitalised in the middle of a sentence and is
   not an everyday word (frequency from ``wordfreq``, Webster's list with its capitals from
-  ``english-words``), unless a Cyrillic spelling of it is a name the Russian dictionary knows
-  (Said, Islam, Mark); or it opens a sentence and Webster's list knows it only capitalised (a
+  ``english-words``), unless a Cyrillic spelling of it is a name or place the Russian dictionary
+  knows (Said, Mark, Berlin); or it opens a sentence and Webster's list knows it only capitalised (a
   proper noun: Adam, Moscow), or not at all and it is rare (Zelimkhan) or a Cyrillic spelling of
   it is a first or family name in the Russian dictionary (Amir, Ahmed).
 
-Month and day names, the pronoun I, titles (Mr.), Roman numerals and short words in capitals
-(LGBT, NGO) are not names; after a title or an address abbreviated with a full stop (Mr. Smith,
-г. Шали) the sentence goes on. Every
+Month and day names, language names (Russian, Chechen: CLDR's, through Babel), the pronoun I,
+titles (Mr.), Roman numerals and short words in capitals (LGBT, NGO) are not names; after a title
+or an address abbreviated with a full stop (Mr. Kadyrov, г. Шали) the sentence goes on. Every
 word of a heading and of a title is judged as if it opened a sentence (Title Case capitalises
 everything). The decision is the author's: each likely name stops the build until it is listed
 under ``redact`` (withheld) or ``allow`` (published as written).
@@ -157,14 +157,27 @@ def _russian(word: str, opening: bool) -> str | None:
 
 
 @functools.cache
+def _languages() -> frozenset[str]:
+    """The names of languages in English (CLDR, through Babel), which English capitalises and also
+    writes for the people and things of a place: Russian, Chechen, Ingush."""
+    from babel import Locale
+
+    return frozenset(name.lower() for name in Locale("en").languages.values())
+
+
+@functools.cache
 def _latin(word: str, opening: bool) -> str | None:
     import wordfreq
+
+    if word in _languages():
+        return None
 
     names = list(forms.russian_names(word))  # Ruslan: Руслан, a first name in the dictionary
     people = [p for p in names if {"Name", "Surn"} & p.tag.grammemes]
     if forms.is_everyday_word(word):
-        # An everyday word is a name only capitalised mid-sentence and a name in Russian (Said).
-        return _kind(people) if people and not opening else None
+        # An everyday word is a name only capitalised mid-sentence and a name or a place in
+        # Russian (Said: Саид; Berlin, a carriage to Webster, is Берлин).
+        return _kind(names) if names and not opening else None
     if not opening or forms.is_proper_noun(word) or people:  # Amir, Ahmed: a Russian name in Latin
         return _kind(names)
     if not forms.is_english_word(word) and wordfreq.zipf_frequency(word, "en") < RARE_ZIPF:

@@ -28,6 +28,7 @@ def names(text: str, title: bool = False) -> list[str]:
         ("we drove all night to\nGudermes and back", ["Gudermes"]),
         # after a title or an address abbreviated with a full stop, the sentence goes on
         ("We met Mr. Kadyrov there.", ["Kadyrov"]),
+        ("then through Moscow to Berlin", ["Moscow", "Berlin"]),  # Berlin, a carriage to Webster
         ("Мы жили в г. Шали на ул. Мира.", ["Шали", "Мира"]),
     ],
 )
@@ -41,6 +42,7 @@ def test_names_are_found(text: str, expected: list[str]) -> None:
         "The night they came we left. Nobody knew. Today I work in a bakery.",
         "I'm sure I'd go, and I said so. The LGBT people, the NGO and the UN.",
         "It was Monday in June, in the XIX century. Internet was down. Letters came.",
+        "We spoke Russian at home and Chechen with Grandmother.",
         "## The Night They Came\n\nWe Left Everything Behind.",
         "Меня зовут не так. Когда за мной пришли, подруга отвела меня домой. Вы знаете, и Вам скажу.",
         "— Пора, — сказал он. «Мы едем», — ответила она. ФСБ и МВД.",
