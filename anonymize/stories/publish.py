@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from anonymize.config import StorySettings
@@ -73,7 +73,9 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None, *, dr
         stories.append(story)
 
     # One list for the exhibition: the project's terms, then every story's, consent or not.
-    labels = project_terms | {t: where for t, where in every_redact_term(settings).items() if t not in project_terms}
+    # (Read from the stories already loaded: each file that parses as a mapping, as the site check reads them.)
+    listed = _redact_labels(settings, ((story.file.path, story.file.data) for story in stories))
+    labels = project_terms | {t: where for t, where in listed.items() if t not in project_terms}
     redactor = Redactor(labels)
     # Names published on purpose: the project's allow list and every pseudonym (the name a person
     # chose to be shown under).
@@ -127,6 +129,11 @@ def every_redact_term(settings: StorySettings) -> dict[str, str]:
     brother's testimony names him too), and a withdrawn story's names stay withheld everywhere.
     A story too broken to load still says what it wants withheld.
     """
+    return _redact_labels(settings, _every_front_matter(settings))
+
+
+def _redact_labels(settings: StorySettings, fronts: Iterable[tuple[Path, object]]) -> dict[str, str]:
+    """The project's terms, then those of each (path, front matter), with where each is listed."""
     labels: dict[str, str] = {}
 
     def add(listed: object, where: Path) -> None:
@@ -135,8 +142,8 @@ def every_redact_term(settings: StorySettings) -> dict[str, str]:
                 labels.setdefault(term.strip(), f"redact item {i + 1} of {display_path(where)}")
 
     add(list(settings.redact), settings.config_file or Path("mkdocs.yml"))
-    for path, data in _every_front_matter(settings):
-        add(data.get("redact"), path)
+    for path, data in fronts:
+        add(data.get("redact") if isinstance(data, dict) else None, path)
     return labels
 
 
@@ -304,12 +311,12 @@ class _Story:
         def plain(text: str | None, name: str) -> str | None:
             if text is None:
                 return None
-            for field_name, message in names.check(
-                text, lambda offset: f"{name}, column {offset + 1}", name == "title"
-            ):
-                self.problem(field_name, message)
             redacted = redactor.redact(text, withheld_mark(language))
             count(redacted)
+            for field_name, message in names.check(
+                redacted, lambda offset: f"{name}, column {offset + 1}", title=name == "title"
+            ):
+                self.problem(field_name, message)
             self._contacts(redacted.text, name, front.allow, lambda offset: f"column {offset + 1}")
             return redacted.text
 
@@ -355,16 +362,7 @@ class _Story:
                 )
         testimony = testimony_html = None
         if self.decision.testimony is None:
-            body = self.file.body
-
-            def where(offset: int) -> str:
-                line = body.count("\n", 0, offset)
-                column = offset - (body.rfind("\n", 0, offset) + 1)
-                return f"testimony, line {self.file.body_line + line}, column {column + 1}"
-
-            for field_name, message in names.check(body, where):
-                self.problem(field_name, message)
-            testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, count)
+            testimony, testimony_html = self._testimony(redactor, labels, language, front.allow, count, names)
         if self.problems:
             return None
         return PublishableStory(
@@ -392,17 +390,23 @@ class _Story:
         language: str,
         allow: Sequence[str],
         count: Callable[[Redacted], None],
+        names: _Names,
     ) -> tuple[str, str]:
         """The redacted testimony, as Markdown and as rendered HTML."""
         body = self.file.body
         redacted = redactor.redact(body, withheld_mark(language, markdown=True))
         count(redacted)
 
-        def where(offset: int) -> str:
-            original = redacted.original_offset(offset)
+        def at(original: int) -> str:
             line = body.count("\n", 0, original)
             column = original - (body.rfind("\n", 0, original) + 1)
             return f"line {self.file.body_line + line}, column {column + 1}"
+
+        for field_name, message in names.check(redacted, lambda offset: f"testimony, {at(offset)}"):
+            self.problem(field_name, message)
+
+        def where(offset: int) -> str:
+            return at(redacted.original_offset(offset))
 
         found = self._contacts(redacted.text, "testimony", allow, where)
         rendered = self._check_rendered(redacted.text, redactor, labels, allow, found)
@@ -478,9 +482,10 @@ class _Names:
         #: What was decided for each likely name, for the curator report.
         self.decisions: list[NameDecision] = []
 
-    def check(self, text: str, where: Callable[[int], str], title: bool = False) -> Iterator[tuple[str, str]]:
-        """Record each likely name's decision; yield (field, message) for those nobody decided."""
-        withheld = self.redactor.find(text)
+    def check(self, redacted: Redacted, where: Callable[[int], str], title: bool = False) -> Iterator[tuple[str, str]]:
+        """Record each likely name's decision in the text ``redacted`` was made of (``where``: an
+        offset of it in words); yield (field, message) for those nobody decided."""
+        text, withheld = redacted.original, redacted.replacements
         allowed = self.allow.find(text)
         pseudonyms = self.pseudonyms.find(text)
         for name in likely_names(text, title=title):
