@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
@@ -44,6 +45,18 @@ VERIFY_MODES = tuple(mode.value for mode in VerifyMode)
 #: Text lower than this many pixels is not searched for; half the height takes about four times as long.
 DEFAULT_MIN_TEXT = 12
 MIN_TEXT_LIMITS = (6, 10_000)
+#: Width in published pixels of a face box small enough to identify nobody, with a margin. People
+#: still recognise familiar faces, above chance, in pictures where the head is 7 x 10 pixels
+#: (Sinha et al., "Face recognition by humans", Proc. IEEE 2006, result 1; well at 12 x 14, and
+#: Yan, Goffaux & Rossion, Cerebral Cortex 2021: from 6-9 cycles per head width). A detector's
+#: box is the head's width / 1.7 (``faces.HEAD_WIDTH``): a 7-pixel head is a 4-pixel box. Faces
+#: a little below ``min_face`` are missed more often, so the search goes down to 3.
+FACE_MATTERS = 3
+#: Height in published pixels (font size) of a line of text small enough that nobody reads it,
+#: with a margin. Measured: tesseract read a sign with 4-pixel type in the published size, enlarged,
+#: and none with 3.3 or 3.7 (``benchmarks/legible.py``); lines a little lower than ``min_text``
+#: are missed more often, so the search goes down to 3.
+TEXT_MATTERS = 3
 BACKGROUNDS = tuple(background.value for background in Background)
 STYLES = tuple(style.value for style in Style)
 
@@ -92,6 +105,23 @@ class ImageSettings:
     text: TextSettings = field(default_factory=TextSettings)
     #: Everything but the people kept or blurred (a photo's own choice overrides it).
     background: Background = Background.KEEP
+
+    def for_published(self, width: int, published: int | None) -> ImageSettings:
+        """These settings for a ``width`` pixels wide picture published at most ``published``
+        pixels wide (None: at its own width): faces and text are searched down to what matters
+        in the published size (``FACE_MATTERS``, ``TEXT_MATTERS``), never below the minimums
+        asked for, which are in pixels of the picture and stay the floor."""
+        if published is None or published >= width:
+            return self
+        ratio = width / published
+        faces, text = self.faces, self.text
+        min_face = max(faces.min_face, math.ceil(FACE_MATTERS * ratio))
+        min_text = max(text.min_text, math.ceil(TEXT_MATTERS * ratio))
+        return replace(
+            self,
+            faces=replace(faces, min_face=min(min_face, MIN_FACE_LIMITS[1])),
+            text=replace(text, min_text=min(min_text, MIN_TEXT_LIMITS[1])),
+        )
 
     def __post_init__(self) -> None:
         if self.max_pixels < 1:

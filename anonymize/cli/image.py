@@ -27,7 +27,7 @@ from anonymize.config import (
 )
 from anonymize.errors import AnonymizeError, display_path
 from anonymize.image.detect.faces import DETECTORS
-from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image
+from anonymize.image.pipeline import ImageReport, PhotoVerificationError, anonymize_image, anonymize_image_at_width
 from anonymize.image.plan import KeepRequest, RegionRequest
 from anonymize.image.regions import Polygon, Region, parse_region
 
@@ -75,6 +75,14 @@ def _print_report(report: ImageReport) -> None:
 @click.argument("source", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=True))
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path), help="Picture to write: .jpg, .png or .webp."
+)
+@click.option(
+    "--width",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="PIXELS",
+    help="Write the picture this many pixels wide (never enlarged); faces and text too small to matter at "
+    "that width are not searched for, which is faster. [default: the picture's own width]",
 )
 @click.option(
     "--region",
@@ -164,6 +172,7 @@ def _print_report(report: ImageReport) -> None:
 def image_command(
     source: Path,
     output: Path,
+    width: int | None,
     regions: list[Region],
     keep: list[tuple[int, int, int, int]],
     background: str,
@@ -185,6 +194,10 @@ def image_command(
     recognition. The written file is searched again: a face or text found only there is redacted
     too and the file made again (up to three rounds); if it stays, nothing is written.
 
+    With --width the picture is written that wide, and faces and text too small to identify anyone
+    or be read at that width are not searched for; regions and the report stay in the original's
+    pixels.
+
     \b
     Example:
       anonymize image photos/amir/bridge.jpg -o site/bridge.jpg --region 120,340,80,60 --json
@@ -202,7 +215,10 @@ def image_command(
             text=TextSettings(text, min_text),
             background=Background(background),
         )
-        report = anonymize_image(source, output, requests, settings, subject, keeps)
+        if width is None:
+            report = anonymize_image(source, output, requests, settings, subject, keeps)
+        else:
+            report = anonymize_image_at_width(source, output, width, requests, settings, subject, keeps)
     except PhotoVerificationError as err:
         if as_json:
             _print_report(err.report)

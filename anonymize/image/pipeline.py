@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from anonymize import __version__
 from anonymize.config import Background, ImageSettings
@@ -187,6 +189,7 @@ def anonymize_image(
     settings: ImageSettings | None = None,
     subject: Sequence[Polygon] = (),
     keep: Sequence[KeepRequest] = (),
+    published: int | None = None,
 ) -> ImageReport:
     """Make ``destination`` a verified, metadata-free, redacted rendering of ``source``.
 
@@ -199,6 +202,10 @@ def anonymize_image(
     Raises ``InputError`` for anything wrong with the request or the original, and
     ``PhotoVerificationError`` when the written file cannot be proven clean; in both cases no
     file is left at ``destination`` by this call and ``source`` is untouched.
+
+    ``published``: the widest the picture will be published, when it is smaller than the
+    picture; faces and text too small to matter at that width are not searched for
+    (``ImageSettings.for_published``). ``destination`` is still written at full size.
     """
     settings = settings or ImageSettings()
     source, destination = Path(source), Path(destination)
@@ -220,6 +227,10 @@ def anonymize_image(
 
     loaded = load_image(source, settings)
     image = loaded.info
+    searched = settings.for_published(image.size[0], published)
+    if searched is not settings:
+        finder = FaceFinder.from_settings(searched.faces)
+        text_finder = TextFinder(searched.text.min_text) if text_finder is not None else None
     check_fits(encoder, destination, image.size)
     # With a blurred background, what is searched is what will be shown: the treated picture.
     found = find_subject(loaded, subject) if settings.background is Background.BLUR else None
@@ -234,12 +245,15 @@ def anonymize_image(
     plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
     redacted = redact(treated, plan, style, seed=image.source.sha256)
     data = _encoded(encoder, redacted, destination)
+    # The last round's search, when it found nothing new: the file it read is the file written.
+    settled: tuple[np.ndarray, TextSearch] | None = None
     for _ in range(TEXT_ROUNDS if text_finder is not None and plan.regions else 0):
         # Covering part of a sign can leave the rest of it legible as a line of its own: search
         # again around what was redacted until nothing new is found. The search reads the
         # encoded file, as verification will: compression can sharpen an edge into "writing".
         assert text is not None and text_finder is not None
-        again = search_after_redaction(text_finder, read_back(data, encoder), plan, [p.bounds for p in plan.regions])
+        shown = read_back(data, encoder)
+        again = search_after_redaction(text_finder, shown, plan, [p.bounds for p in plan.regions])
         width, height = image.size
         new = [
             line
@@ -247,7 +261,9 @@ def anonymize_image(
             if plan.covered(line.polygon(), width, height) < COVERED and not keeper.overrules(text_request(line))
         ]
         if not new:
+            settled = (shown, again)
             break
+        del shown
         text = text.adding(TextSearch(tuple(new), again.scales, again.tiles, again.min_text))
         plan = plan_redactions(image, [*regions, *face_requests(faces), *text_requests(text)])
         redacted = redact(treated, plan, style, seed=image.source.sha256)
@@ -259,7 +275,9 @@ def anonymize_image(
         text_again: list[TextLine] = []
         checks = [face_check(finder, faces, plan, settings.faces.verify, faces_again, _face_kept(keeper))]
         if text_finder is not None and text is not None:
-            checks.append(text_check(text_finder, text, plan, settings.faces.verify, text_again, _line_kept(keeper)))
+            checks.append(
+                text_check(text_finder, text, plan, settings.faces.verify, text_again, _line_kept(keeper), settled)
+            )
         try:
             with atomic_output(destination) as temporary:
                 write_synced(temporary, data)
@@ -294,6 +312,7 @@ def anonymize_image(
             # Every region again, over what is already redacted (an opaque fill stays as it was).
             redacted = redact(redacted, plan, style, seed=image.source.sha256)
             data = _encoded(encoder, redacted, destination)
+            settled = None
             continue
         break
     output = Output(hashlib.sha256(data).hexdigest(), encoder.format, image.size, len(data))
@@ -314,3 +333,51 @@ def _face_kept(keeper: Keeper) -> Callable[[Face], bool]:
 
 def _line_kept(keeper: Keeper) -> Callable[[TextLine], bool]:
     return lambda line: keeper.overrules(text_request(line))
+
+
+def anonymize_image_at_width(
+    source: str | os.PathLike[str],
+    destination: str | os.PathLike[str],
+    width: int,
+    regions: Sequence[RegionRequest] = (),
+    settings: ImageSettings | None = None,
+    subject: Sequence[Polygon] = (),
+    keep: Sequence[KeepRequest] = (),
+) -> ImageReport:
+    """``anonymize_image``, with ``destination`` at most ``width`` pixels wide: what is too small
+    to matter at that width is not searched for, the verified full-size picture is resized, and
+    the resized file is encoded fresh and verified in turn. The report's regions stay in the
+    original's pixels; its output is the file written.
+    """
+    if width < 1:
+        raise InputError(None, f"the width must be a positive number of pixels, got {width}")
+    destination = Path(destination)
+    encoder = encoder_for(destination)
+    with tempfile.TemporaryDirectory(
+        prefix=".anonymize-", dir=destination.parent if destination.parent.is_dir() else None
+    ) as folder:
+        full = Path(folder) / f"full{encoder.suffixes[0]}"
+        report = anonymize_image(source, full, regions, settings, subject, keep, published=width)
+        assert report.output is not None
+        if report.output.size[0] <= width:
+            data = full.read_bytes()
+            output = report.output
+        else:
+            with Image.open(full, formats=(encoder.format,)) as picture:
+                picture.load()
+                size = (width, max(1, round(picture.height * width / picture.width)))
+                pixels = np.asarray(picture.convert("RGB").resize(size, Image.Resampling.LANCZOS))
+            data = _encoded(encoder, pixels, destination)
+            output = Output(hashlib.sha256(data).hexdigest(), encoder.format, size, len(data))
+        try:
+            with atomic_output(destination) as temporary:
+                write_synced(temporary, data)
+                if output is not report.output:
+                    verification = verify_output(temporary, encoder, pixels, RedactionPlan(()))
+                    if not verification.passed:
+                        raise PhotoVerificationError(
+                            destination, replace(report, verification=verification, output=None)
+                        )
+        except OSError as err:
+            raise InputError(destination, f"cannot write: {err.strerror or err}") from None
+    return replace(report, output=output)

@@ -21,6 +21,7 @@ from anonymize.image import encode as encode_module
 from anonymize.image.encode import JpegEncoder
 from tests.conftest import pixels_of
 from tests.dirty import encode, exif_block, scene
+from tests.faces import Composite, astronaut, background, paste
 
 
 def run(*args: str) -> Result:
@@ -242,3 +243,25 @@ def test_installed_console_script(scene_jpeg: Path, tmp_path: Path) -> None:
     assert json.loads(done.stdout)["output"]["format"] == "WEBP"
     with Image.open(output) as image:
         assert image.format == "WEBP" and image.size == (96, 64)
+
+
+@pytest.mark.parametrize(("width", "min_face"), [(600, 20), (200, 27)])
+def test_width_writes_that_wide_and_searches_what_matters_there(width: int, min_face: int, tmp_path: Path) -> None:
+    canvas = Composite(background("coffee", 1800, 1200, seed=5))
+    x, y, w, h = paste(canvas, astronaut(), 60, (900, 500))
+    source = tmp_path / "frame.jpg"
+    Image.fromarray(canvas.pixels).save(source, quality=95)
+    output = tmp_path / "out.jpg"
+    result = run(str(source), "-o", str(output), "--width", str(width), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    # Faces a 1800-wide frame shows under 3 px wide where published are not searched for.
+    assert report["faces"]["min_face"] == min_face
+    assert report["output"]["size"] == {"width": width, "height": width * 2 // 3}
+    assert report["output"]["sha256"] == hashlib.sha256(output.read_bytes()).hexdigest()
+    with Image.open(output) as written:
+        assert written.size == (width, width * 2 // 3) and not written.getexif() and written.format == "JPEG"
+        shown = np.asarray(written.convert("RGB"))
+    scale = width / 1800
+    face = shown[round(y * scale) : round((y + h) * scale), round(x * scale) : round((x + w) * scale)]
+    assert face.size and float(face.max()) < 40, "the face is covered where it is published"

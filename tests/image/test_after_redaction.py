@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from anonymize.image.detect.text import TextFinder
+from anonymize.config import VerifyMode
+from anonymize.image.detect.text import TextFinder, TextLine, TextSearch
 from anonymize.image.plan import PlannedRegion, RedactionPlan, RegionRequest
 from anonymize.image.redact import Solid, redact, unboxed
 from anonymize.image.regions import Box
-from anonymize.image.verify import search_after_redaction
+from anonymize.image.verify import search_after_redaction, text_check
 from tests.scenes import FONT
 
 
@@ -44,3 +45,24 @@ def test_the_rest_of_a_half_covered_sign_is_still_found() -> None:
     (line,) = search_after_redaction(TextFinder(12), redacted, plan, [(90, 240, 420, 330)]).lines
     polygon = line.polygon()
     assert line.sure and polygon.x < 450 and polygon.x + polygon.width > 560
+
+
+def test_the_check_reuses_a_search_only_of_the_very_pixels_it_reads() -> None:
+    canvas = Image.new("RGB", (1200, 600), (240, 240, 235))
+    ImageDraw.Draw(canvas).text((100, 250), "STATION ROAD 12", font=ImageFont.truetype(FONT, 60), fill=(20, 20, 30))
+    plan = _plan((90, 240, 330, 90))
+    redacted = redact(np.asarray(canvas), plan, Solid(), seed="test")
+    finder, nothing = TextFinder(12), TextSearch((), (), 0, 12)
+    # A search of other pixels is not taken for this file's: the file is searched, ROAD 12 found.
+    other = redact(np.full_like(redacted, 240), plan, Solid(), seed="test")
+    again: list[TextLine] = []
+    assert not text_check(finder, nothing, plan, VerifyMode.CHANGED, again, searched=(other, nothing))(redacted).passed
+    assert again
+    # The search of these very pixels is the check's own (here one said to find nothing).
+    reused: list[TextLine] = []
+    same = redacted.copy()
+    assert text_check(finder, nothing, plan, VerifyMode.CHANGED, reused, searched=(same, nothing))(redacted).passed
+    assert not reused
+    # In full mode the whole file is searched, whatever was searched before.
+    full: list[TextLine] = []
+    assert not text_check(finder, nothing, plan, VerifyMode.FULL, full, searched=(same, nothing))(redacted).passed

@@ -158,3 +158,27 @@ def test_blur_without_anyone_to_keep_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="found no person"):
         anonymize_image(source, tmp_path / "out.png", settings=settings)
     assert not (tmp_path / "out.png").exists()
+
+
+def test_text_too_small_to_read_where_published_is_left_and_the_rest_is_covered(painted: Painted) -> None:
+    # Published at most 300 px wide, a sixth of the frame: text under 18 frame pixels (3 where it
+    # is published) is not searched for. What is left must be unreadable as published, where the
+    # original's signs can be read.
+    before, words, _, _, folder = painted
+    source, out = folder / "signs.png", folder / "signs.300.png"
+    report = anonymize_image(source, out, published=300).to_dict()
+    assert report["text"]["min_text"] == 18 and report["faces"]["min_face"] == 20  # type: ignore[index]
+
+    def as_published(picture: Image.Image) -> np.ndarray:
+        # Seen as a visitor zooming in sees it: the published size enlarged to the frame's.
+        small = picture.resize((300, 200), Image.Resampling.LANCZOS)
+        return np.asarray(small.resize(picture.size, Image.Resampling.LANCZOS))
+
+    original = as_published(Image.fromarray(before))
+    assert any(ocr_word(original, w, folder) & tokens(w.text) for w in words), "the largest signs read as published"
+    after = Image.open(out).convert("RGB")
+    assert not any(ocr_word(as_published(after), w, folder) & tokens(w.text) for w in words)
+    black = np.asarray(after).astype(int).max(axis=2) == 0
+    for word in words:
+        if word.size >= 28:
+            assert float(black[word.glyph].mean()) >= 0.995, f"{word.text!r} ({word.size} px)"
