@@ -60,6 +60,8 @@ class Runner(ABC):
     """Runs ``work`` over jobs; yields (index, result) as each finishes, in any order."""
 
     workers: int = 1
+    #: The workers see this machine's files (False: jobs and results must carry what they need).
+    shares_files: bool = True
 
     @abstractmethod
     def run(

@@ -97,6 +97,13 @@ def build_summary(result: BuildResult) -> list[str]:
     help="Memory the build may use, e.g. 4GB (default: 1 GB per core, at most half the machine's); "
     "large photos then wait for each other rather than run side by side.",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Make the photos on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786, or on a local one "
+    "(local); needs pip install 'anonymize[dask]'. The site is checked on this machine.",
+)
 @click.option("--no-cache", is_flag=True, help="Anonymize every photo again, ignoring (and not keeping) earlier work.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors: no progress, no summary.")
 def build_command(
@@ -107,6 +114,7 @@ def build_command(
     with_originals: bool,
     jobs: int | None,
     memory: int | None,
+    scheduler: str | None,
     no_cache: bool,
     quiet: bool,
 ) -> None:
@@ -139,6 +147,7 @@ def build_command(
             jobs=jobs,
             memory=memory,
             progress=progress_for(quiet),
+            scheduler=scheduler,
         )
     except AnonymizeError as err:
         fail(err)

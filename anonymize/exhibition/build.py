@@ -21,6 +21,7 @@ from pathlib import Path
 from anonymize import __version__
 from anonymize.cache import Cache, held
 from anonymize.check import MANIFEST, SiteFinding, check_site, expectations
+from anonymize.cluster import DaskRunner
 from anonymize.errors import BuildErrors, InputError
 from anonymize.exhibition.curation import Curation, curate
 from anonymize.exhibition.pictures import WORKER_MEMORY, Pictures, make_pictures
@@ -53,6 +54,9 @@ class BuildOptions:
     memory: int | None = None
     #: How the report names the site folder (a build writes to a temporary one first).
     site_label: str = "site"
+    #: A Dask scheduler's address that makes the photos (``local``: a cluster of this machine's
+    #: cores); None: this machine's worker processes. The site is checked here either way.
+    scheduler: str | None = None
 
 
 class Build:
@@ -69,6 +73,7 @@ class Build:
         self.report: CuratorReport | None = None
         self._scratch: Path | None = None
         self._runner: Runner | None = None
+        self._photo_runner: Runner | None = None  # when photos are made elsewhere (Dask)
         self._checks: Cache | None = None
         self._held = contextlib.ExitStack()
 
@@ -85,8 +90,11 @@ class Build:
         store = Cache(folder / "pictures")
         self._checks = Cache(folder / "checks")
         self._runner = runner(options.jobs, options.memory, WORKER_MEMORY, share_cores)
+        if options.scheduler is not None:
+            self._photo_runner = DaskRunner(options.scheduler, share_cores, options.jobs, options.memory)
+        makers = self._photo_runner or self._runner
         self.pictures = make_pictures(
-            self.exhibition, store, self.project.images, runner=self._runner, progress=self.progress
+            self.exhibition, store, self.project.images, runner=makers, progress=self.progress
         )
         store.prune()
         self.curation = curate(self.exhibition, self.pictures, self.reviews, self.project.images, draft=options.draft)
@@ -133,9 +141,10 @@ class Build:
 
     def close(self) -> None:
         """Stop the workers, let go of the cache and remove the scratch folder."""
-        if self._runner is not None:
-            self._runner.close()
-            self._runner = None
+        for held_runner in (self._photo_runner, self._runner):
+            if held_runner is not None:
+                held_runner.close()
+        self._runner = self._photo_runner = None
         self._checks = None
         self._held.close()
         if self._scratch is not None:

@@ -11,9 +11,12 @@ with the story that lists it; every photo is tried, so one run names every failu
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 import shutil
+import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from anonymize.cache import Cache, Entry, key_of, tool_identity
 from anonymize.config import ImageSettings
 from anonymize.errors import AnonymizeError, InputError, display_path
 from anonymize.fileio import file_sha256
+from anonymize.image import metadata
 from anonymize.image.derive import DEFAULT_WIDTHS, Derivative, derive
 from anonymize.image.photo_report import PhotoReport
 from anonymize.image.pipeline import anonymize_image
@@ -100,7 +104,10 @@ def make_picture(job: PictureJob) -> dict[str, Any]:
     """
     full_size = job.scratch / "full.jpg"  # verified, never published or kept: the sizes are made from it
     try:
-        report = anonymize_image(job.source, full_size, job.regions, job.settings, job.subject, job.keep)
+        # No size is published wider than the widest width: what is too small to matter there is not searched for.
+        report = anonymize_image(
+            job.source, full_size, job.regions, job.settings, job.subject, job.keep, published=max(job.widths)
+        )
         sizes = derive(full_size, job.scratch, job.widths)
     except AnonymizeError as err:
         return {"failed": {"reason": err.reason, "input": isinstance(err, InputError)}}
@@ -113,6 +120,29 @@ def make_picture(job: PictureJob) -> dict[str, Any]:
             for s in sizes
         ],
     }
+
+
+@dataclass(frozen=True)
+class CarriedJob:
+    """A job for a worker that may not see this machine's files: the original travels with it."""
+
+    job: PictureJob
+    original: bytes
+
+
+def make_carried_picture(carried: CarriedJob) -> dict[str, Any]:
+    """``make_picture`` in a folder of the worker's own; the result carries the sizes' bytes."""
+    job = carried.job
+    with tempfile.TemporaryDirectory(prefix="anonymize-worker-") as folder:
+        source, scratch = Path(folder) / "original" / job.source.name, Path(folder) / "made"
+        source.parent.mkdir()
+        scratch.mkdir()
+        source.write_bytes(carried.original)
+        result = make_picture(replace(job, source=source, scratch=scratch))
+        if "sizes" in result:
+            result["files"] = {size["file"]: (scratch / size["file"]).read_bytes() for size in result["sizes"]}
+    result["tool"] = tool_identity()  # what made it, for the coordinator to compare with its key's
+    return result
 
 
 @dataclass(frozen=True)
@@ -189,7 +219,7 @@ def make_pictures(
 
     failed: dict[tuple[Path, int], PictureFailure] = {}
     try:
-        for number, result in runner.run(make_picture, jobs, memory):
+        for number, result in _run(runner, jobs, memory):
             item, key = to_make[number]
             group = groups[key if key is not None else item.at]
             for other in group:
@@ -211,8 +241,59 @@ def make_pictures(
     )
 
 
+def _run(runner: Runner, jobs: list[PictureJob], memory: Callable[[PictureJob], int]) -> Iterator[tuple[int, Any]]:
+    """Every job's result, by ``runner``; to workers that may not see this machine's files each
+    original is sent, and the files each made are written where a local worker would have."""
+    if runner.shares_files:
+        yield from runner.run(make_picture, jobs, memory)
+        return
+    carried = [CarriedJob(job, _original(job.source)) for job in jobs]
+    for number, result in runner.run(make_carried_picture, carried, lambda c: memory(c.job)):
+        if result.pop("tool", None) != tool_identity():
+            # Its pictures would be kept under a key that names this machine's code and libraries.
+            reason = "made by a worker with another anonymize or other libraries; install the same on every worker"
+            yield number, {"failed": {"reason": reason, "input": False}}
+            continue
+        for name, data in result.pop("files", {}).items():
+            if Path(name).name != name or name in ("", ".", ".."):
+                raise AnonymizeError(jobs[number].source, f"a worker named a file {name!r}")
+            (jobs[number].scratch / name).write_bytes(data)
+        yield number, result
+
+
+def _original(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # unreadable: the worker says so, naming the file, as a local one would
+
+
+def _read_back(source: Path, size: dict[str, Any], path: Path) -> None:
+    """A size a worker made is what its record says: those bytes, one picture of that size and
+    nothing else in the file (the worker verified it; this process does not take its word)."""
+    try:
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data), formats=("JPEG",)) as image:
+            image.load()
+            frames, shown = getattr(image, "n_frames", 1), image.size
+            extras = metadata.inspect(data, "JPEG", image)
+    except (OSError, ValueError, Image.DecompressionBombError) as err:
+        what = f"the {size.get('width')} px wide size a worker made"
+        raise AnonymizeError(source, f"{what} cannot be read back: {err}") from None
+    problems = []
+    if hashlib.sha256(data).hexdigest() != size["sha256"] or not str(size["sha256"]).startswith(path.stem):
+        problems.append("its bytes are not the ones reported")
+    if frames != 1 or shown != (size["width"], size["height"]):
+        problems.append(f"it shows {frames} picture(s) of {shown[0]}x{shown[1]}")
+    if extras:
+        problems.append(f"it holds more than pixels ({', '.join(f'{e.group}:{e.name}' for e in extras)})")
+    if problems:
+        what = f"the {size['width']} px wide size a worker made"
+        raise AnonymizeError(source, f"{what} fails its read-back: {'; '.join(problems)}")
+
+
 def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path, cache: Cache) -> Picture:
-    """The picture a worker made, put in the cache (and read back from it)."""
+    """The picture a worker made, read back, put in the cache (and read back from it)."""
     if "failed" in result:
         failed = result["failed"]
         raise (InputError if failed["input"] else AnonymizeError)(item.photo.source, failed["reason"])
@@ -225,6 +306,8 @@ def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path
         # what the key says, so it is neither kept nor published.
         raise InputError(item.photo.source, "the original changed while the build was reading it; build again")
     files = {size["file"]: scratch / size["file"] for size in result["sizes"]}
+    for size in result["sizes"]:
+        _read_back(item.photo.source, size, files[size["file"]])
     entry = cache.put(key, result, files)
     picture = _from_entry(item.photo, entry)
     if picture is None:

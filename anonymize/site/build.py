@@ -63,6 +63,7 @@ def build_site(
     jobs: int | None = None,
     memory: int | None = None,
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Build the exhibition of ``config_file`` into ``site_dir`` (default: the project's).
 
@@ -71,7 +72,8 @@ def build_site(
     writes the curator report (``with_originals``: views of the originals in it too) and
     checks the finished site. Pictures come from the project's cache when it holds them
     (``use_cache``); the others are made by ``jobs`` worker processes (default: one per core)
-    within ``memory`` bytes (default: ``workers.default_memory()``); ``progress`` shows it all
+    within ``memory`` bytes (default: ``workers.default_memory()``), or on the Dask ``scheduler``
+    (an address, or ``local``; ``anonymize.cluster``); ``progress`` shows it all
     (default: plain lines on standard error). Raises ``InputErrors``/``BuildErrors`` (everything that failed)
     or ``InputError``; the previous site is then left as it was.
     """
@@ -86,7 +88,7 @@ def build_site(
         config.site_dir = str(fresh)
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
         plugin.options = BuildOptions(
-            as_of, draft, with_originals, use_cache, jobs, memory, site_label=display_path(shown(target))
+            as_of, draft, with_originals, use_cache, jobs, memory, display_path(shown(target)), scheduler
         )
         if progress is not None:
             plugin.progress = progress
