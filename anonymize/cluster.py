@@ -14,8 +14,8 @@ may give photos as a Dask resource, ``MEMORY`` in bytes; a photo asks for its es
 the local pool budgets with), so a worker never makes more large frames at once than fit.
 
     dask scheduler                                   # on one machine
-    dask worker tcp://HOST:8786 --nthreads 1 --resources MEMORY=4e9   # on each, one per core
-    anonymize build --scheduler tcp://HOST:8786
+    dask worker tls://HOST:8786 --nthreads 1 --nworkers 8 --resources MEMORY=2e9   # on each
+    anonymize build --scheduler tls://HOST:8786
 
 Dask (``distributed``) is an optional extra: ``pip install 'anonymize[dask]'``, on every machine.
 """

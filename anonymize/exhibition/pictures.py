@@ -134,7 +134,8 @@ def make_carried_picture(carried: CarriedJob) -> dict[str, Any]:
     """``make_picture`` in a folder of the worker's own; the result carries the sizes' bytes."""
     job = carried.job
     with tempfile.TemporaryDirectory(prefix="anonymize-worker-") as folder:
-        source, scratch = Path(folder) / "original" / job.source.name, Path(folder) / "made"
+        # Named by its suffix only: the original's name (often a person's) stays on this machine.
+        source, scratch = Path(folder) / "original" / f"original{job.source.suffix.lower()}", Path(folder) / "made"
         source.parent.mkdir()
         scratch.mkdir()
         source.write_bytes(carried.original)
