@@ -173,6 +173,13 @@ def _encoded(encoder: Encoder, pixels: np.ndarray, destination: Path) -> bytes:
         raise AnonymizeError(destination, f"cannot encode: {err}") from None
 
 
+def _check_destination(source: Path, destination: Path) -> None:
+    if _same_file(source, destination):
+        raise InputError(destination, "output is the input; originals are never overwritten")
+    if destination.is_dir():
+        raise InputError(destination, "output is a directory; give a file name ending in .jpg, .png or .webp")
+
+
 def _same_file(a: Path, b: Path) -> bool:
     if os.path.abspath(a) == os.path.abspath(b) or a.resolve() == b.resolve():
         return True
@@ -210,10 +217,7 @@ def anonymize_image(
     settings = settings or ImageSettings()
     source, destination = Path(source), Path(destination)
     encoder: Encoder = encoder_for(destination)
-    if _same_file(source, destination):
-        raise InputError(destination, "output is the input; originals are never overwritten")
-    if destination.is_dir():
-        raise InputError(destination, "output is a directory; give a file name ending in .jpg, .png or .webp")
+    _check_destination(source, destination)
     try:
         style = STYLES[settings.style]
     except KeyError:
@@ -351,11 +355,10 @@ def anonymize_image_at_width(
     """
     if width < 1:
         raise InputError(None, f"the width must be a positive number of pixels, got {width}")
-    destination = Path(destination)
+    source, destination = Path(source), Path(destination)
     encoder = encoder_for(destination)
-    with tempfile.TemporaryDirectory(
-        prefix=".anonymize-", dir=destination.parent if destination.parent.is_dir() else None
-    ) as folder:
+    _check_destination(source, destination)
+    with tempfile.TemporaryDirectory(prefix="anonymize-") as folder:
         full = Path(folder) / f"full{encoder.suffixes[0]}"
         report = anonymize_image(source, full, regions, settings, subject, keep, published=width)
         assert report.output is not None

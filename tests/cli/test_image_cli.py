@@ -70,15 +70,16 @@ def test_styles_change_the_region_only(style: str, tmp_path: Path, write: Callab
     assert np.abs(published[10:40, 10:50].astype(int) - picture[10:40, 10:50].astype(int)).mean() > 20
 
 
-def test_output_equal_to_input_is_refused(scene_jpeg: Path) -> None:
+@pytest.mark.parametrize("width", [[], ["--width", "40"]], ids=["full size", "--width"])
+def test_output_equal_to_input_is_refused(width: list[str], scene_jpeg: Path) -> None:
     before = scene_jpeg.read_bytes()
     for same in (str(scene_jpeg), str(scene_jpeg.parent / "." / scene_jpeg.name)):
-        result = run(str(scene_jpeg), "-o", same)
+        result = run(str(scene_jpeg), "-o", same, *width)
         assert result.exit_code == 2
         assert "output is the input" in result.stderr
     link = scene_jpeg.parent / "link.jpg"
     link.symlink_to(scene_jpeg)
-    assert run(str(scene_jpeg), "-o", str(link)).exit_code == 2
+    assert run(str(scene_jpeg), "-o", str(link), *width).exit_code == 2
     assert scene_jpeg.read_bytes() == before
 
 
