@@ -244,21 +244,28 @@ def make_pictures(
 
 def _run(runner: Runner, jobs: list[PictureJob], memory: Callable[[PictureJob], int]) -> Iterator[tuple[int, Any]]:
     """Every job's result, by ``runner``; to workers that may not see this machine's files each
-    original is sent, and the files each made are written where a local worker would have."""
+    original is sent, and the files each made are read back and written where a local worker
+    would have written them."""
     if runner.shares_files:
         yield from runner.run(make_picture, jobs, memory)
         return
     carried = [CarriedJob(job, _original(job.source)) for job in jobs]
     for number, result in runner.run(make_carried_picture, carried, lambda c: memory(c.job)):
-        if result.pop("tool", None) != tool_identity():
-            # Its pictures would be kept under a key that names this machine's code and libraries.
-            reason = "made by a worker with another anonymize or other libraries; install the same on every worker"
-            yield number, {"failed": {"reason": reason, "input": False}}
-            continue
-        for name, data in result.pop("files", {}).items():
-            if Path(name).name != name or name in ("", ".", ".."):
-                raise AnonymizeError(jobs[number].source, f"a worker named a file {name!r}")
-            (jobs[number].scratch / name).write_bytes(data)
+        files = result.pop("files", {})
+        try:
+            if result.pop("tool", None) != tool_identity():
+                # Its pictures would be kept under a key that names this machine's code and libraries.
+                raise ValueError(
+                    "made by a worker with another anonymize or other libraries; install the same on every worker"
+                )
+            for size in result.get("sizes", ()):
+                data = files.get(size["file"])
+                if data is None or Path(size["file"]).name != size["file"]:
+                    raise ValueError(f"a worker named a file {size['file']!r} it did not return")
+                _read_back(size, data)
+                (jobs[number].scratch / size["file"]).write_bytes(data)
+        except ValueError as err:
+            result = {"failed": {"reason": str(err), "input": False}}
         yield number, result
 
 
@@ -269,32 +276,33 @@ def _original(path: Path) -> bytes:
         return b""  # unreadable: the worker says so, naming the file, as a local one would
 
 
-def _read_back(source: Path, size: dict[str, Any], path: Path) -> None:
+def _read_back(size: dict[str, Any], data: bytes) -> None:
     """A size a worker made is what its record says: those bytes, one picture of that size and
-    nothing else in the file (the worker verified it; this process does not take its word)."""
+    nothing else in the file (the worker verified it; this process does not take its word).
+    Raises ``ValueError`` saying what is wrong."""
+    what = f"the {size.get('width')} px wide size a worker made"
     try:
-        data = path.read_bytes()
         with Image.open(io.BytesIO(data), formats=("JPEG",)) as image:
             image.load()
             frames, shown = getattr(image, "n_frames", 1), image.size
             extras = metadata.inspect(data, "JPEG", image)
     except (OSError, ValueError, Image.DecompressionBombError) as err:
-        what = f"the {size.get('width')} px wide size a worker made"
-        raise AnonymizeError(source, f"{what} cannot be read back: {err}") from None
+        raise ValueError(f"{what} cannot be read back: {err}") from None
     problems = []
-    if hashlib.sha256(data).hexdigest() != size["sha256"] or not str(size["sha256"]).startswith(path.stem):
+    if hashlib.sha256(data).hexdigest() != size["sha256"] or not str(size["sha256"]).startswith(
+        Path(size["file"]).stem
+    ):
         problems.append("its bytes are not the ones reported")
     if frames != 1 or shown != (size["width"], size["height"]):
         problems.append(f"it shows {frames} picture(s) of {shown[0]}x{shown[1]}")
     if extras:
         problems.append(f"it holds more than pixels ({', '.join(f'{e.group}:{e.name}' for e in extras)})")
     if problems:
-        what = f"the {size['width']} px wide size a worker made"
-        raise AnonymizeError(source, f"{what} fails its read-back: {'; '.join(problems)}")
+        raise ValueError(f"{what} fails its read-back: {'; '.join(problems)}")
 
 
 def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path, cache: Cache) -> Picture:
-    """The picture a worker made, read back, put in the cache (and read back from it)."""
+    """The picture a worker made, put in the cache (and read back from it)."""
     if "failed" in result:
         failed = result["failed"]
         raise (InputError if failed["input"] else AnonymizeError)(item.photo.source, failed["reason"])
@@ -307,8 +315,6 @@ def _stored(item: _Photo, key: str | None, result: dict[str, Any], scratch: Path
         # what the key says, so it is neither kept nor published.
         raise InputError(item.photo.source, "the original changed while the build was reading it; build again")
     files = {size["file"]: scratch / size["file"] for size in result["sizes"]}
-    for size in result["sizes"]:
-        _read_back(item.photo.source, size, files[size["file"]])
     entry = cache.put(key, result, files)
     picture = _from_entry(item.photo, entry)
     if picture is None:
