@@ -404,11 +404,17 @@ class TermsCheck(SiteCheck):
             return
         redactor = Redactor(expected.terms)
         exact = {term: re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE) for term in expected.terms}
+        # One pass over a theme's large bundles finds whether any term is there (at any position
+        # it tries every term); only then is each term looked for, to name which.
+        any_term = re.compile(
+            rf"(?<!\w)(?:{'|'.join(re.escape(term) for term in expected.terms)})(?!\w)", re.IGNORECASE
+        )
         for file in files:
             found = {match.term for match in redactor.find(file.name.replace("/", " ").replace("-", " "))}
             text = file.text()
             if text is not None and file.suffix in THEME_CODE:
-                found.update(term for term, pattern in exact.items() if pattern.search(text))
+                if any_term.search(text):
+                    found.update(term for term, pattern in exact.items() if pattern.search(text))
             elif text is not None:
                 for readable in _readings(text, file.suffix):
                     found.update(match.term for match in redactor.find(readable))

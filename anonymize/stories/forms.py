@@ -71,8 +71,8 @@ def _webster() -> tuple[frozenset[str], frozenset[str]]:
     from english_words import get_english_words_set
 
     words = get_english_words_set(["web2"], alpha=True)
-    lower = frozenset(w for w in words if w.islower())
-    return lower, frozenset(w.lower() for w in words if not w.islower()) - lower
+    lower = frozenset(filter(str.islower, words))
+    return lower, frozenset(map(str.lower, words.difference(lower))) - lower
 
 
 def _bases(word: str) -> Iterator[str]:
