@@ -154,6 +154,22 @@ def test_a_redact_term_in_the_search_index(site: Path, expected: Expectations, h
     assert "Zelimkhan" not in found[0][1] and "Гроз" not in found[0][1]  # never printed
 
 
+@pytest.mark.parametrize("written", ["grozny", "GROZNY,", 'x="Zelimkhan"'])
+def test_a_term_in_a_theme_script_is_found_and_named(site: Path, expected: Expectations, written: str) -> None:
+    bundle = max((site / "assets").rglob("*.js"), key=lambda path: path.stat().st_size)
+    bundle.write_text(bundle.read_text() + f"\n/* {written} */\n")
+    found = reasons(site, expected, checks=(TermsCheck(),))
+    listed_in = "mkdocs.yml)" if "rozny" in written.lower() else "zelimkhan-real-name.md)"
+    assert [name for name, _ in found] == [bundle.relative_to(site).as_posix()]
+    assert found[0][1].endswith(listed_in), found
+
+
+def test_a_term_inside_a_longer_word_of_a_theme_script_is_not_a_finding(site: Path, expected: Expectations) -> None:
+    bundle = max((site / "assets").rglob("*.js"), key=lambda path: path.stat().st_size)
+    bundle.write_text(bundle.read_text() + "\nvar groznyness = 1;\n")
+    assert reasons(site, expected, checks=(TermsCheck(),)) == []
+
+
 def test_a_term_in_a_page_fails_the_build_and_keeps_the_old_site(project: Path, tmp_path: Path) -> None:
     root = tmp_path / "p"
     shutil.copytree(project, root)
