@@ -44,6 +44,7 @@ SCRIPT_MENTIONS = frozenset({
     "bit.ly",  # a link printed in the search worker's warning about a bad query
     "github.com",  # issue links in error messages of node-glob, bundled in lunr's Thai segmenter
     "www.w3.org",  # XML namespaces
+    "popper.js.org",  # Bootstrap's error message when Popper is missing (MkDocs' own theme)
 })  # fmt: skip
 _INFO_BLOCKS = frozenset({"exif", "xmp", "icc_profile", "comment"})
 _SCRIPT_URL = re.compile(r"https?://([a-zA-Z0-9.-]+\.[a-zA-Z]{2,})")

@@ -31,6 +31,12 @@ STYLESHEET = "assets/anonymize/exhibition.css"
 EXCERPT_LENGTH = 200
 
 URL = Callable[[str], str]
+#: How wide a story's pictures are shown, for the browser to pick a size before layout: the whole
+#: column, at most the widest column the supported themes give (px: ``sizes`` lengths do not
+#: follow a theme's root font size).
+PICTURE_SIZES = "(min-width: 1240px) 1220px, 100vw"
+#: What the plugin marks its pages with (``page.meta``), for the theme's templates.
+LAYOUT = "anonymize_layout"
 
 
 def picture_uri(size: Derivative) -> str:
@@ -50,6 +56,25 @@ class StoryPage:
     def url(self) -> str:
         """Where MkDocs serves it (directory URLs): ``stories/amir.md`` → ``stories/amir/``."""
         return self.src_uri.removesuffix(".md") + "/"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A story one step away, as a page links to it."""
+
+    story: PublishableStory
+    url: str
+
+
+@dataclass(frozen=True)
+class Way:
+    """Where a page's links lead: the gallery, the help page (None: the docs have none) and, for
+    a story, the stories before and after it in the gallery."""
+
+    gallery: str
+    help: str | None = None
+    previous: Neighbour | None = None
+    next: Neighbour | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,17 @@ def story_pages(stories: Sequence[PublishableStory], pictures: Pictures) -> list
     return pages
 
 
+def lead_picture(pages: Sequence[StoryPage], lead: str | None) -> tuple[Picture, StoryPage] | None:
+    """The picture that leads the home page. ``lead`` names a photo as stories do (relative to
+    the photos folder) or a story (its file name without .md, its first picture); a picture
+    behind a warning never leads. Without ``lead``, or when what it names is not published
+    (consent ended, say), the first picture of the gallery that needs no warning; None when no
+    story has one."""
+    candidates = [(p, page) for page in pages for p in page.pictures if not p.photo.content_warnings]
+    chosen = [(p, page) for p, page in candidates if lead in (p.photo.file, page.story.slug)]
+    return next(iter(chosen or candidates), None)
+
+
 def excerpt(testimony_html: str, limit: int = EXCERPT_LENGTH) -> str:
     """The first paragraph of a rendered testimony as plain text, cut at a word within ``limit``."""
     reader = _FirstParagraph()
@@ -108,13 +144,34 @@ class Renderer:
             lstrip_blocks=True,
         )
 
-    def story(self, page: StoryPage, url: URL, gallery_url: str) -> str:
+    def story(self, page: StoryPage, url: URL, way: Way) -> str:
+        """A story's page; ``way`` says where its links lead (the gallery, help, its neighbours)."""
         return self.env.get_template("story.html").render(
             story=page.story,
             pictures=page.pictures,
-            gallery_url=gallery_url,
+            gallery_url=way.gallery,
+            help_url=way.help,
+            previous=way.previous,
+            next=way.next,
+            picture_sizes=PICTURE_SIZES,
             **self._common(url),
         )
+
+    def home(self, statement: str, lead: Picture | None, lead_language: str, url: URL, way: Way) -> str:
+        """The home page: ``lead`` large, then the page as written (``statement``), then the ways on."""
+        return self.env.get_template("home.html").render(
+            statement=statement,
+            lead=lead,
+            lead_language=lead_language,
+            gallery_url=way.gallery,
+            help_url=way.help,
+            picture_sizes=PICTURE_SIZES,
+            **self._common(url),
+        )
+
+    def text_page(self, content: str, url: URL, way: Way) -> str:
+        """One of the exhibition's own text pages (how to help): as written, in readable type."""
+        return self.env.get_template("page.html").render(content=content, gallery_url=way.gallery, **self._common(url))
 
     def gallery(self, pages: Iterable[StoryPage], url: URL) -> str:
         cards = [_card(page, url(page.src_uri)) for page in pages]

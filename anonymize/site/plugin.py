@@ -22,7 +22,7 @@ from mkdocs.structure.pages import Page
 from anonymize.errors import AnonymizeError, BuildErrors, InputError, shown
 from anonymize.exhibition.build import Build, BuildOptions
 from anonymize.progress import Lines, Progress
-from anonymize.site import privacy
+from anonymize.site import privacy, themes
 from anonymize.site.exhibit import Exhibit, renderer_for, within
 from anonymize.site.pages import STYLESHEET, StoryPage, picture_uri, story_pages
 from anonymize.site.settings import AnonymizeConfig, project_of
@@ -78,7 +78,15 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             raise PluginError("--dirty would keep the pages and pictures of stories whose consent has ended")
         renderer = renderer_for(config, self.config.ui_language)
         noindex = self.config.noindex or self.options.draft
-        self._exhibit = Exhibit(renderer, draft=self.options.draft, noindex=noindex, preview=self.command == "serve")
+        self._exhibit = Exhibit(
+            renderer,
+            draft=self.options.draft,
+            noindex=noindex,
+            preview=self.command == "serve",
+            help_page=self.config.help_page,
+            lead=self.config.lead,
+        )
+        themes.add_layer(config.theme)
         # Messages name files as the user sees them.
         self._config_file = shown(Path(config.config_file_path or "mkdocs.yml"))
         try:

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 #: Material for MkDocs' default ``theme.font`` loads Google Fonts from Google's servers.
 _FONT_THEMES = frozenset({"material"})
+#: MkDocs' own theme loads highlight.js and its styles from cdnjs unless told not to.
+_HIGHLIGHT_THEMES = frozenset({"mkdocs"})
 #: Material's analytics and the repository facts (star counts) it fetches for ``repo_url``.
 _REFUSED_EXTRA = ("analytics",)
 
@@ -28,6 +30,7 @@ _GENERATOR = re.compile(r"""<meta\s+name\s*=\s*["']?generator["']?[^>]*>\s*""", 
 _CHARSET = re.compile(r"<meta\s+charset\s*=[^>]*>", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _LASTMOD = re.compile(r"\s*<lastmod>[^<]*</lastmod>")
+_BUILD_STAMP = re.compile(r"<!--(?:(?!-->).)*?\bBuild Date UTC\b.*?-->\s*", re.DOTALL)
 _SCRIPT_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 
 
@@ -43,6 +46,13 @@ def config_problems(
     problems = []
     if theme_name in _FONT_THEMES and theme.get("font") is not False:
         problems.append("theme.font: set it to false; the theme would load its fonts from Google's servers")
+    if theme_name in _HIGHLIGHT_THEMES and theme.get("highlightjs") is not False:
+        problems.append(
+            "theme.highlightjs: set it to false; the theme would load highlight.js from cdnjs.cloudflare.com"
+        )
+    analytics = theme.get("analytics")
+    if isinstance(analytics, Mapping) and any(analytics.values()):
+        problems.append("theme.analytics: remove it; analytics tell a third party who reads the exhibition")
     if repo_url:
         problems.append("repo_url: remove it; the theme would fetch the repository's star counts from its host")
     for key in _REFUSED_EXTRA:
@@ -117,6 +127,12 @@ def private_head(html: str, noindex: bool, preview: bool = False) -> str:
     if anchor is None:
         raise ValueError("the page has no <head> for its Content-Security-Policy")
     return html[: anchor.end()] + "\n" + "\n".join(metas) + html[anchor.end() :]
+
+
+def without_build_stamp(html: str) -> str:
+    """``html`` without the comment MkDocs' own theme ends its home page with (its version and
+    the build's date and time: when the exhibition last changed, and with what)."""
+    return _BUILD_STAMP.sub("", html)
 
 
 def without_dates(sitemap: str) -> str:

@@ -51,6 +51,12 @@ class AnonymizeConfig(base.Config):
     ui_language = c.Optional(c.Type(str))
     #: Ask search engines to stay away (robots meta, robots.txt, no sitemap).
     noindex = c.Type(bool, default=True)
+    #: The page every story ends by pointing to, relative to docs_dir; by default help.md when
+    #: the docs have one.
+    help_page = c.Optional(c.Type(str))
+    #: The story (its file name without .md) whose first picture leads the home page; by default
+    #: the first story in the gallery with a picture that needs no warning.
+    lead = c.Optional(c.Type(str))
 
 
 def project_of(config: AnonymizeConfig, config_file: Path) -> Project:
