@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from PIL import Image
 
-from anonymize.site import a11y, privacy
+from anonymize.site import a11y, privacy, themes
 from anonymize.site.pages import (
     GALLERY,
     LAYOUT,
@@ -78,7 +78,8 @@ class Exhibit:
 
         Raises ``PluginError`` when a file of the docs has a generated file's name."""
         pages = self.pages
-        generated: list[File] = [File.generated(config, STYLESHEET, content=stylesheet())]
+        css = stylesheet(themes.stylesheet(config.theme.name))
+        generated: list[File] = [File.generated(config, STYLESHEET, content=css)]
         # Only the pictures of the stories this build publishes; the others went to the report.
         sizes = {picture_uri(size): size for page in pages for picture in page.pictures for size in picture.sizes}
         generated += [File.generated(config, uri, abs_src_path=str(size.path)) for uri, size in sorted(sizes.items())]

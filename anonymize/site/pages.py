@@ -211,8 +211,22 @@ def interface_strings(language: str) -> Mapping[str, str]:
     return strings
 
 
-def stylesheet() -> bytes:
-    return (resources.files("anonymize.site") / "assets" / "exhibition.css").read_bytes()
+def stylesheet(layer: str = "") -> bytes:
+    """The exhibition's stylesheet as published: its own rules, then the theme layer's
+    (``layer``), without comments or spaces a browser does not need (a phone on a slow line
+    loads it before the page shows)."""
+    css = (resources.files("anonymize.site") / "assets" / "exhibition.css").read_text(encoding="utf-8")
+    return minified_css(css + "\n" + layer).encode()
+
+
+def minified_css(css: str) -> str:
+    """``css`` without comments and without the spaces around punctuation that mean nothing.
+    For the package's own stylesheets, which hold no strings with comment marks or braces in them."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
+    css = re.sub(r"([{;]\s*[-\w]+)\s*:\s*", r"\1:", css)  # "color : x" in a declaration, not "a :hover"
+    return css.replace(";}", "}").strip() + "\n"
 
 
 def _fallback(picture: Picture) -> Derivative:

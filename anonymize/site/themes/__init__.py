@@ -2,7 +2,8 @@
 
 The exhibition's pages are the same HTML under every theme (``site/templates``); what differs is
 only how a theme's page frame makes room for them, and that is a template override here
-(``themes/<theme name>/main.html``), put between a project's own ``custom_dir`` and the theme.
+(``themes/<theme name>/main.html``), put between a project's own ``custom_dir`` and the theme,
+and the rules that point the theme's colours at the exhibition's (``exhibition.css`` there).
 A theme without a folder here still shows the pages, inside its usual frame.
 """
 
@@ -29,3 +30,10 @@ def add_layer(theme: Theme) -> None:
     custom = theme.custom_dir
     at = 1 if custom and theme.dirs and Path(theme.dirs[0]) == Path(custom) else 0
     theme.dirs.insert(at, str(folder))
+
+
+def stylesheet(theme_name: str | None) -> str:
+    """The rules anonymize adds for ``theme_name`` after its own (empty for a theme it has no layer for)."""
+    folder = layer(theme_name)
+    css = folder / "exhibition.css" if folder is not None else None
+    return css.read_text(encoding="utf-8") if css is not None and css.is_file() else ""
