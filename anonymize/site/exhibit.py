@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from PIL import Image
 
+from anonymize.errors import InputError, shown
 from anonymize.site import a11y, privacy, themes
 from anonymize.site.pages import (
     GALLERY,
@@ -76,7 +77,8 @@ class Exhibit:
     def files(self, config: MkDocsConfig, existing: Files) -> list[File]:
         """The stylesheet, the pictures of the pages, the gallery and a stub per page.
 
-        Raises ``PluginError`` when a file of the docs has a generated file's name."""
+        Raises ``PluginError`` when a file of the docs has a generated file's name, ``InputError``
+        when the help page set in mkdocs.yml is not one of the docs."""
         pages = self.pages
         css = stylesheet(themes.stylesheet(config.theme.name))
         generated: list[File] = [File.generated(config, STYLESHEET, content=css)]
@@ -98,8 +100,9 @@ class Exhibit:
         wanted = self.help_setting or DEFAULT_HELP_PAGE
         self.help_page = wanted if existing.get_file_from_path(wanted) is not None else None
         if self.help_setting and self.help_page is None:
-            where = f"{config.config_file_path}: plugins.anonymize.help_page"
-            raise PluginError(f"{where}: {config.docs_dir}/{wanted} is not a page of the docs")
+            where = shown(Path(config.config_file_path or "mkdocs.yml"))
+            missing = shown(Path(config.docs_dir) / wanted)
+            raise InputError(where, f"plugins.anonymize.help_page: {missing} is not a page of the docs")
         return generated
 
     def content(self, html: str, page: Page, files: Files) -> str:

@@ -121,7 +121,11 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if self._exhibit is None or self._build is None:
             return files
-        for file in self._exhibit.files(config, files):
+        try:
+            made = self._exhibit.files(config, files)
+        except AnonymizeError as err:
+            raise self._fail(err) from None
+        for file in made:
             files.append(file)
         return files
 

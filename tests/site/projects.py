@@ -55,7 +55,10 @@ def write_project(root: Path, theme: str = "material", extra_plugin: str = "", a
     )
     (root / "docs").mkdir()
     (root / "docs" / "index.md").write_text("# Exhibition\n\n[Portraits](stories/index.md)\n", encoding="utf-8")
-    theme_lines = "theme:\n  name: material\n  font: false\n" if theme == "material" else f"theme:\n  name: {theme}\n"
+    theme_lines = {
+        "material": "theme:\n  name: material\n  font: false\n",
+        "mkdocs": "theme:\n  name: mkdocs\n  highlightjs: false\n",
+    }.get(theme, f"theme:\n  name: {theme}\n")
     (root / "mkdocs.yml").write_text(
         f"site_name: Test exhibition\n{theme_lines}"
         f"plugins:\n  - search\n  - anonymize:\n      redact: [Grozny, Грозный]\n{extra_plugin}",

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from anonymize.errors import BuildErrors, InputErrors
+from anonymize.errors import BuildErrors, InputError, InputErrors
 from anonymize.site.build import build_site
 from tests.conftest import EXIFTOOL, exiftool_leftovers
 from tests.dirty import scene
@@ -255,6 +255,8 @@ def test_a_bad_story_fails_the_build_with_every_problem(tmp_path: Path) -> None:
         ("theme:\n  name: material\n  font: false\nrepo_url: https://example.org/x/y\n", "repo_url: remove it"),
         ("theme:\n  name: material\n  font: false\nextra_css: [https://cdn.example.org/a.css]\n", "extra_css:"),
         ("theme:\n  name: material\n  font: false\nextra:\n  analytics: {provider: google}\n", "extra.analytics"),
+        ("theme:\n  name: mkdocs\n", "theme.highlightjs: set it to false"),
+        ("theme:\n  name: mkdocs\n  highlightjs: false\n  analytics: {gtag: G-X}\n", "theme.analytics: remove it"),
     ],
 )
 def test_settings_that_reach_another_host_are_refused(tmp_path: Path, setting: str, message: str) -> None:
@@ -356,3 +358,73 @@ def test_pixels_of_a_redacted_region_are_redacted_in_every_size(tmp_path: Path) 
             scale = image.width / 1200
         inner = pixels[int(420 * scale) : int(580 * scale), int(620 * scale) : int(880 * scale)]
         assert inner.max() < 24, f"{path.name}: the box is not solid black"
+
+
+def _layouts(site: Path) -> dict[str, str]:
+    """Which of the exhibition's layouts each page has (from its outermost anonymize-page class)."""
+    found = {}
+    for path in html_pages(site):
+        match = re.search(r'class="anonymize-page anonymize-([\w-]+)"', path.read_text())
+        if match:
+            found[path.relative_to(site).as_posix()] = match.group(1)
+    return found
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_the_exhibition_pages_have_their_layouts_under_either_theme(tmp_path: Path, theme: str) -> None:
+    """Home, gallery, stories and help are the exhibition's own pages under both themes, with the
+    same content; each story links to help and to its neighbours; no page names its build day."""
+    write_project(tmp_path, theme)
+    config = tmp_path / "mkdocs.yml"
+    (tmp_path / "docs" / "help.md").write_text("# How to help\n\nShare the pages.\n", encoding="utf-8")
+    build_site(config, AS_OF)
+    site = site_of(tmp_path)
+    layouts = _layouts(site)
+    assert layouts == {
+        "index.html": "home",
+        "help/index.html": "text",
+        "stories/index.html": "gallery-page",
+        "stories/amir/index.html": "story",
+        "stories/lena/index.html": "story",
+        "stories/timur/index.html": "story",
+        "stories/надя/index.html": "story",
+    }
+    amir = read_page(site / "stories" / "amir" / "index.html")
+    assert {"../../help/", "../lena/", "../"} <= set(amir.links)
+    home = (site / "index.html").read_text()
+    assert 'class="anonymize-figure anonymize-figure--lead"' in home  # the first picture needing no warning
+    for path in html_pages(site):
+        text = path.read_text()
+        assert "Build Date" not in text and "mkdocs.org" not in text, path
+        assert 'style="' not in text, f"{path}: an inline style the Content-Security-Policy blocks"
+
+
+def test_a_help_page_that_is_not_there_is_refused_by_name(tmp_path: Path) -> None:
+    write_project(tmp_path)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text() + "      help_page: support.md\n")
+    shutil.rmtree(site_of(tmp_path), ignore_errors=True)
+    with pytest.raises(InputError) as caught:
+        build_site(tmp_path / "mkdocs.yml", AS_OF)
+    assert (
+        str(caught.value)
+        == f"{tmp_path}/mkdocs.yml: plugins.anonymize.help_page: {tmp_path}/docs/support.md is not a page of the docs"
+    )
+    assert not site_of(tmp_path).exists()
+
+
+def test_the_lead_picture_is_the_one_named_and_never_one_of_a_withdrawn_story(tmp_path: Path) -> None:
+    write_project(tmp_path, extra_plugin="      lead: withdrawn.jpg\n")
+    build_site(tmp_path / "mkdocs.yml", AS_OF)
+    site = site_of(tmp_path)
+    home = read_page(site / "index.html")
+    lead = home.images[0]
+    # Musa withdrew: his garden never leads; the gallery's first picture needing no warning does.
+    amir = read_page(site / "stories" / "amir" / "index.html").images[0]
+    assert str(lead["src"]).rsplit("/", 1)[-1] == str(amir["src"]).rsplit("/", 1)[-1]
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("lead: withdrawn.jpg", "lead: portrait-only"))
+    build_site(config, AS_OF)
+    timur = read_page(site / "stories" / "timur" / "index.html").images[0]
+    lead = read_page(site / "index.html").images[0]
+    assert str(lead["src"]).rsplit("/", 1)[-1] == str(timur["src"]).rsplit("/", 1)[-1]
