@@ -62,7 +62,8 @@ class Project:
         path = self.root / "mkdocs.yml"
         terms = ", ".join(f'"{t}"' for t in redact or [])
         path.write_text(
-            f"site_name: Test\nplugins:\n  - anonymize:\n      redact: [{terms}]\n",
+            "site_name: Test\ntheme:\n  name: mkdocs\n  highlightjs: false\n"
+            f"plugins:\n  - anonymize:\n      redact: [{terms}]\n",
             encoding="utf-8",
         )
         return path

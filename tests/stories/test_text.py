@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from anonymize.stories.forms import is_everyday_word
@@ -136,6 +136,9 @@ def _survivors(text: str, term: str) -> list[str]:
 @given(term=WORDS, fillers=st.lists(FILLER, min_size=1, max_size=4), data=st.data())
 @example(term="Аргун", fillers=["из ", " и "], data=None)
 def test_no_listed_term_survives(term: str, fillers: list[str], data: st.DataObject | None) -> None:
+    # A filler that is the term itself, in lower case, is the everyday word ("button" beside a
+    # listed BUTTON), which the redactor leaves by design (test_forms covers that rule).
+    assume(all(term.casefold() not in re.findall(r"[^\W_]+", filler.casefold()) for filler in fillers))
     pieces, variants = [], []
     for filler in fillers:
         separator = data.draw(SEPARATORS) if data else " "
