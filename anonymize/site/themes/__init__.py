@@ -3,7 +3,9 @@
 The exhibition's pages are the same HTML under every theme (``site/templates``); what differs is
 only how a theme's page frame makes room for them, and that is a template override here
 (``themes/<theme name>/main.html``), put between a project's own ``custom_dir`` and the theme,
-and the rules that point the theme's colours at the exhibition's (``exhibition.css`` there).
+and the rules that point the theme's colours at the exhibition's (``assets/themes/<theme name>.css``,
+published inside the exhibition's stylesheet; kept out of the template folder, whose other files
+MkDocs would publish as the theme's own).
 A theme without a folder here still shows the pages, inside its usual frame.
 """
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from mkdocs.theme import Theme
 
 LAYERS = Path(__file__).parent
+RULES = LAYERS.parent / "assets" / "themes"
 
 
 def layer(theme_name: str | None) -> Path | None:
@@ -34,6 +37,5 @@ def add_layer(theme: Theme) -> None:
 
 def stylesheet(theme_name: str | None) -> str:
     """The rules anonymize adds for ``theme_name`` after its own (empty for a theme it has no layer for)."""
-    folder = layer(theme_name)
-    css = folder / "exhibition.css" if folder is not None else None
-    return css.read_text(encoding="utf-8") if css is not None and css.is_file() else ""
+    css = RULES / f"{theme_name}.css"
+    return css.read_text(encoding="utf-8") if theme_name and css.is_file() else ""
