@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import piexif
 import pillow_heif
+import pillow_jxl  # noqa: F401  (lets Pillow write JPEG XL fixtures)
 from PIL import Image, ImageCms, TiffImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
@@ -420,6 +421,81 @@ def _heif_two_images(p: np.ndarray) -> Dirty:
     )
 
 
+def _avif_turned(p: np.ndarray) -> Dirty:
+    # Stored on its side with EXIF orientation 6: Pillow writes it as the container's irot/imir,
+    # which is what browsers and the loader honour in AVIF.
+    stored = np.ascontiguousarray(np.rot90(p, k=1))
+    data = encode(stored, "AVIF", quality=100, subsampling="4:4:4", exif=exif_block(6), xmp=xmp_packet("avif-xmp"))
+    return Dirty(
+        "avif-exif-xmp-turned",
+        ".avif",
+        data,
+        p,
+        (secret("exif-artist"), secret("exif-serial"), secret("avif-xmp-creator")),
+        expected_metadata=("EXIF:GPS", "XMP"),
+    )
+
+
+def _jxl_exif_xmp(p: np.ndarray) -> Dirty:
+    data = encode(p, "JXL", lossless=True, use_container=True, exif=exif_block(), xmp=xmp_packet("jxl-xmp"))
+    return Dirty(
+        "jxl-exif-xmp",
+        ".jxl",
+        data,
+        p,
+        (secret("exif-artist"), secret("exif-serial"), secret("jxl-xmp-creator")),
+        exact=True,
+        expected_metadata=("EXIF:GPS", "XMP"),
+    )
+
+
+def _dng_camera(p: np.ndarray) -> Dirty:
+    """A Bayer DNG as a camera writes one, on its side (orientation 6), owner and serials in IFD0.
+
+    The mosaic samples the picture in linear light at twice its size, with the camera's colour
+    matrix set to sRGB's, so a plain development shows the picture itself.
+    """
+    import tifffile
+
+    upright = np.repeat(np.repeat(p, 2, axis=0), 2, axis=1)
+    stored = np.rot90(upright, k=1) / 255.0
+    linear = np.where(stored <= 0.04045, stored / 12.92, ((stored + 0.055) / 1.055) ** 2.4)
+    white = 16383
+    mosaic = np.empty(stored.shape[:2], np.uint16)
+    for (row, col), channel in (((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 2)):
+        mosaic[row::2, col::2] = np.round(linear[row::2, col::2, channel] * white)
+    xyz_to_srgb = (3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570)
+
+    def rationals(values: tuple[float, ...]) -> list[int]:
+        return [part for v in values for part in (round(v * 10000), 10000)]
+
+    tags = [
+        (33421, "H", 2, (2, 2), True),  # CFARepeatPatternDim
+        (33422, "B", 4, (0, 1, 1, 2), True),  # CFAPattern: RGGB
+        (50706, "B", 4, (1, 4, 0, 0), True),  # DNGVersion
+        (50708, "s", 0, "Canon EOS R5", True),  # UniqueCameraModel
+        (50717, "H", 1, white, True),  # WhiteLevel
+        (50721, "2i", 9, rationals(xyz_to_srgb), True),  # ColorMatrix1
+        (50778, "H", 1, 21, True),  # CalibrationIlluminant1: D65
+        (50728, "2I", 3, rationals((1.0, 1.0, 1.0)), True),  # AsShotNeutral
+        (274, "H", 1, 6, True),  # Orientation
+        (315, "s", 0, secret("exif-artist").decode(), True),  # Artist
+        (33432, "s", 0, secret("exif-copyright").decode(), True),  # Copyright
+        (50735, "s", 0, secret("exif-serial").decode(), True),  # CameraSerialNumber
+        (700, "B", 0, xmp_packet("dng-xmp"), True),  # XMP
+    ]
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, mosaic, photometric=32803, extratags=tags, metadata=None)
+    return Dirty(
+        "dng-bayer-serials-turned",
+        ".dng",
+        buffer.getvalue(),
+        upright,
+        (secret("exif-artist"), secret("exif-serial"), secret("dng-xmp-creator")),
+        expected_metadata=("RAW", "RAW:IFD0"),
+    )
+
+
 BUILDERS: list[Callable[[np.ndarray], Dirty]] = [
     _jpeg_exif_thumbnail,
     _jpeg_xmp_iptc,
@@ -433,6 +509,9 @@ BUILDERS: list[Callable[[np.ndarray], Dirty]] = [
     _webp_chunks,
     _tiff_tags_pages,
     _heif_two_images,
+    _avif_turned,
+    _jxl_exif_xmp,
+    _dng_camera,
 ]
 
 

@@ -12,6 +12,7 @@ import cv2
 import onnxruntime
 import pi_heif
 import pytest
+import rawpy
 
 #: Libraries of a desktop that a minimal server or container lacks (``apt-get install libgl1``
 #: was a README caveat while anonymize used opencv-python).
@@ -27,7 +28,7 @@ def test_one_cv2_wheel_and_it_is_the_headless_one() -> None:
 
 
 @pytest.mark.skipif(shutil.which("ldd") is None, reason="ldd lists what a shared library loads")
-@pytest.mark.parametrize("module", [cv2, onnxruntime, pi_heif], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [cv2, onnxruntime, pi_heif, rawpy], ids=lambda m: m.__name__)
 def test_native_code_loads_no_desktop_library(module: object) -> None:
     folder = Path(str(getattr(module, "__file__", ""))).parent
     libraries = [p for p in folder.parent.glob(f"{folder.name}*/**/*.so*") if p.is_file()]

@@ -11,7 +11,10 @@ import hashlib
 import io
 import os
 import stat
+import sys
+import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,18 +22,36 @@ from pathlib import Path
 
 import numpy as np
 import pi_heif
+import pillow_jxl  # noqa: F401  (registers Pillow's "JXL" plugin)
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from anonymize.config import ImageSettings
-from anonymize.errors import InputError
-from anonymize.image import metadata
+from anonymize.errors import InputError, printable
+from anonymize.image import jxl, metadata, raw
+from anonymize.image.metadata.blocks import exif_items, unique_items
 
 pi_heif.register_heif_opener()
 
 #: Pillow plugins an original may be opened with; no other parser ever sees the bytes.
-PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")
-#: Names shown to users for those plugins (MPO is a JPEG with secondary images).
-FORMAT_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WebP", "HEIF": "HEIF"}
+PILLOW_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF", "AVIF")
+#: JPEG XL's plugin decodes as it opens: it is used only once ``jxl.check`` has read the header.
+_JXL_FORMATS = ("JXL",)
+#: Names shown to users for those plugins (MPO is a JPEG with secondary images) and for RAW.
+FORMAT_NAMES = {
+    "JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WebP", "HEIF": "HEIF", "AVIF": "AVIF",
+    "JXL": "JPEG XL", "RAW": "camera RAW",
+}  # fmt: skip
+#: What originals may be, one row per format: (name, how it is decoded, what of it is read).
+FORMATS = (
+    ("JPEG (and MPO)", "Pillow (libjpeg-turbo)", "the primary image; MPF secondary images and thumbnails dropped"),
+    ("PNG", "Pillow (zlib)", "the default image; animated PNG refused"),
+    ("TIFF", "Pillow (libtiff)", "the first page; further pages and previews dropped"),
+    ("WebP", "Pillow (libwebp)", "the still image; animated WebP refused"),
+    ("HEIF/HEIC", "pi-heif (libheif, libde265)", "the primary item; thumbnails, depth and auxiliary items dropped"),
+    ("AVIF", "Pillow (libavif, dav1d)", "the primary item; image sequences refused"),
+    ("JPEG XL", "pillow-jxl-plugin (libjxl)", "one still frame, stored upright; animations refused"),
+    ("camera RAW and DNG", "rawpy (LibRaw)", "the sensor data, developed plainly; previews and maker notes dropped"),
+)
 
 # Leading bytes of formats, to name a file in messages before any decoder has understood it.
 _SIGNATURES = [
@@ -40,7 +61,9 @@ _SIGNATURES = [
     (b"\xff\x0a", "JPEG XL"), (b"\x00\x00\x00\x0cJXL ", "JPEG XL"), (b"<svg", "SVG"), (b"<?xml", "XML/SVG"),
     (b"\x00\x00\x01\x00", "ICO"), (b"qoif", "QOI"), (b"PK\x03\x04", "ZIP"),
 ]  # fmt: skip
-_SUPPORTED_NAMES = {"JPEG", "PNG", "TIFF", "WebP", "HEIF"}
+_SUPPORTED_NAMES = {"JPEG", "PNG", "TIFF", "WebP", "HEIF", "AVIF", "JPEG XL"}
+_SUPPORTED = "JPEG, PNG, TIFF, WebP, HEIF/HEIC, AVIF, JPEG XL, camera RAW/DNG"
+_HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc")
 
 
 def _sniff(data: bytes) -> str | None:
@@ -48,7 +71,9 @@ def _sniff(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WebP"
     if data[4:8] == b"ftyp":
-        return "HEIF" if data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc") else None
+        if data[8:12] in (b"avif", b"avis"):
+            return "AVIF"
+        return "HEIF" if data[8:12] in _HEIF_BRANDS else None
     for signature, name in _SIGNATURES:
         if data.startswith(signature):
             return name
@@ -69,6 +94,7 @@ ORIENTATIONS: dict[int, tuple[Image.Transpose, str]] = {
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _PROFILE_SPACES = {"L": "GRAY", "RGB": "RGB", "CMYK": "CMYK", "LAB": "LAB"}
 _BOMB_GUARD = threading.Lock()
+_STDERR_GUARD = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -138,17 +164,62 @@ def read_original(path: Path) -> bytes:
 
 
 def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = None) -> LoadedImage:
-    """Decode the primary image of ``path`` into an upright 8-bit sRGB array."""
+    """Decode the primary image of ``path`` into an upright 8-bit sRGB array.
+
+    What the decoders print while they work (libtiff's and libjpeg's warnings go straight to the
+    process's stderr) is captured: a refusal stays one line, with the decoder's first word on
+    the file folded in, and a picture that loads carries the decoder's words as a warning.
+    """
     settings = settings or ImageSettings()
     path = Path(path)
     data = read_original(path)
-    with _open(path, data, settings.max_pixels) as image:
+    said: list[str] = []
+    try:
+        with _decoder_output(said):
+            loaded = _decode(path, data, settings)
+    except InputError as err:
+        if said and err.path is not None:
+            raise InputError(err.path, f"{err.reason} (the decoder said: {_summary(said)})") from None
+        raise
+    if said:
+        notes = (*loaded.warnings, f"the decoder warned: {_summary(said)}")
+        loaded = LoadedImage(loaded.path, loaded.pixels, loaded.source, loaded.orientation, loaded.metadata, notes)
+    return loaded
+
+
+def _decode(path: Path, data: bytes, settings: ImageSettings) -> LoadedImage:
+    if raw.is_raw(path, data):
+        developed = raw.develop(path, data, settings.max_pixels)
+        source = Source(
+            sha256=hashlib.sha256(data).hexdigest(),
+            format=FORMAT_NAMES["RAW"],
+            stored_size=developed.stored_size,
+            mode="RAW",
+            byte_count=len(data),
+            icc_profile=False,
+        )
+        return LoadedImage(path, developed.pixels, source, developed.orientation, developed.metadata)
+    formats: tuple[str, ...] = PILLOW_FORMATS
+    if jxl.is_jxl(data):
+        jxl.check(path, data, settings.max_pixels)
+        formats = _JXL_FORMATS
+    with _open(path, data, settings.max_pixels, formats) as image:
         fmt = image.format or "?"
-        found = metadata.inspect(data, fmt, image)
-        stored_size, mode = image.size, image.mode
         notes: list[str] = []
-        _refuse_animation(path, image)
-        orientation = _exif_orientation(image, notes)
+        if fmt == "JXL":
+            # The decoder also reads compressed (brob) EXIF and a reconstructed JPEG's: name those tags too.
+            decoded_exif = image.info.get("exif")
+            found = unique_items(
+                jxl.inventory(data) + (exif_items(decoded_exif) if decoded_exif else []) + _icc_item(image)
+            )
+            orientation = 1  # jxl.check refused every other; an EXIF tag saying otherwise is not what viewers use
+            if _block_orientation(image.info.get("exif")) not in (1, None):
+                notes.append("EXIF orientation in a JPEG XL file ignored: viewers apply the codestream's")
+        else:
+            found = metadata.inspect(data, fmt, image)
+            _refuse_animation(path, image)
+            orientation = _exif_orientation(image, notes)
+        stored_size, mode = image.size, image.mode
         try:
             image.load()
         except Exception as err:  # decoders raise many types on hostile input
@@ -169,7 +240,39 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = No
 
 
 @contextmanager
-def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
+def _decoder_output(said: list[str]) -> Iterator[None]:
+    """Send what is written to file descriptor 2, and Python warnings, into ``said`` while decoding.
+
+    The C libraries under Pillow, pi-heif and rawpy write warnings to the process's stderr,
+    not through Python; only swapping the descriptor catches them. One decode at a time per
+    process swaps it (a lock), and the descriptor is restored before anything else is printed.
+    """
+    with _STDERR_GUARD, tempfile.TemporaryFile() as sink, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read(1 << 16).decode("utf-8", "replace")
+            # LibRaw prefixes its words with the name of a file it was never given.
+            said.extend(line.strip().removeprefix("unknown file: ") for line in text.splitlines() if line.strip())
+            said.extend(str(w.message).strip() for w in caught if str(w.message).strip())
+
+
+def _summary(said: list[str]) -> str:
+    """The decoder's first line, and how many more it printed, shortened to fit one line."""
+    lines = list(dict.fromkeys(" ".join(line.split()) for line in said))  # decoders repeat themselves
+    first = printable(lines[0], 120)
+    return first if len(lines) == 1 else f"{first} and {len(lines) - 1} more line(s)"
+
+
+@contextmanager
+def _open(path: Path, data: bytes, max_pixels: int, formats: tuple[str, ...]) -> Iterator[Image.Image]:
     """Open ``data`` with the supported plugins only, refusing pictures over ``max_pixels``.
 
     Pillow's own bomb check (a process-wide limit) is replaced by ours for the duration of the
@@ -180,13 +283,13 @@ def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
             saved = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = None
             try:
-                image = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
+                image = Image.open(io.BytesIO(data), formats=formats)
             finally:
                 Image.MAX_IMAGE_PIXELS = saved
     except UnidentifiedImageError:
         raise InputError(path, _unidentified_reason(data)) from None
     except Exception as err:  # plugins raise many types on hostile headers
-        raise InputError(path, f"truncated or corrupt {_sniff(data) or 'picture'}: {err}") from None
+        raise InputError(path, f"truncated or corrupt {_sniff(data) or 'picture'}: {_words(err)}") from None
     with image:
         width, height = image.size
         if width < 1 or height < 1:
@@ -200,24 +303,34 @@ def _open(path: Path, data: bytes, max_pixels: int) -> Iterator[Image.Image]:
         yield image
 
 
+def _words(err: Exception) -> str:
+    """A decoder's first line about ``err``; libjxl's generic error asks for a debug build instead."""
+    text = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return "the decoder could not read it" if text.startswith("Generic Error.") else text
+
+
+def _icc_item(image: Image.Image) -> list[metadata.MetadataItem]:
+    return [metadata.MetadataItem("ICC_Profile", "ICC_Profile")] if image.info.get("icc_profile") else []
+
+
 def _unidentified_reason(data: bytes) -> str:
     name = _sniff(data)
     if name in _SUPPORTED_NAMES:
         return f"truncated or corrupt {name}: no decoder could read its header"
     if name is not None:
-        return f"unsupported format {name} (supported: JPEG, PNG, TIFF, WebP, HEIF/HEIC)"
+        return f"unsupported format {name} (supported: {_SUPPORTED})"
     if data[4:8] == b"ftyp":
-        return "unsupported ISO media file (HEIF/HEIC pictures are read; this brand is not)"
-    return "not a picture in a supported format (JPEG, PNG, TIFF, WebP, HEIF/HEIC), or damaged beyond recognition"
+        return "unsupported ISO media file (HEIF/HEIC and AVIF pictures are read; this brand is not)"
+    return f"not a picture in a supported format ({_SUPPORTED}), or damaged beyond recognition"
 
 
 def _refuse_animation(path: Path, image: Image.Image) -> None:
-    """Refuse animated PNG and WebP: what viewers show is not the picture that would be redacted.
+    """Refuse animated PNG, WebP and AVIF: what viewers show is not the picture that would be redacted.
 
     An APNG's default image may never be shown at all, and a first frame may flash for a
     millisecond; publishing either would put a picture nobody reviewed online.
     """
-    if image.format in ("PNG", "WEBP") and getattr(image, "is_animated", False):
+    if image.format in ("PNG", "WEBP", "AVIF") and getattr(image, "is_animated", False):
         raise InputError(path, f"animated {FORMAT_NAMES[image.format]} is not supported; export one still picture")
 
 

@@ -1,4 +1,4 @@
-"""One inspector per container format (JPEG, PNG, WebP, TIFF, HEIF), walking the file's own
+"""One inspector per container format (JPEG, PNG, WebP, TIFF, HEIF, AVIF), walking the file's own
 structure, and ``inspect``, which picks the inspector by format."""
 
 from __future__ import annotations
@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import struct
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PIL import ExifTags, Image, TiffTags
 
@@ -304,25 +305,61 @@ class HeifInspector(Inspector):
     def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
         if image is None:
             return [MetadataItem("HEIF", "HEIF inventory needs the opened file")]
-        info = image.info
-        items: list[MetadataItem] = []
+        return _heif_items(image.info, getattr(image, "n_frames", 1), with_blocks=True)
+
+
+def _heif_items(info: Mapping[Any, Any], frames: int, with_blocks: bool) -> list[MetadataItem]:
+    """The HEIF container's items as pi-heif lists them (EXIF, XMP and ICC too when ``with_blocks``)."""
+    items: list[MetadataItem] = []
+    if with_blocks:
         if info.get("exif"):
             items.extend(exif_items(_as_bytes(info["exif"])))
         if info.get("xmp"):
             items.extend(xmp_items(_as_bytes(info["xmp"])))
         if info.get("icc_profile"):
             items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
-        for block in info.get("metadata") or []:
-            items.append(MetadataItem("HEIF", f"metadata block {printable(str(block.get('type', '?')), 24)}"))
-        for key, label in (("thumbnails", "thumbnail(s)"), ("depth_images", "depth image(s)")):
-            if info.get(key):
-                items.append(MetadataItem("HEIF", f"{len(info[key])} {label}"))
-        if info.get("aux"):
-            items.append(MetadataItem("HEIF", f"{sum(len(v) for v in info['aux'].values())} auxiliary image(s)"))
-        frames = getattr(image, "n_frames", 1)
-        if frames > 1:
-            items.append(MetadataItem("HEIF", f"{frames - 1} further top-level image(s)"))
-        return unique_items(items)
+    for block in _listed(info.get("metadata")):
+        kind = block.get("type", "?") if isinstance(block, dict) else "?"
+        items.append(MetadataItem("HEIF", f"metadata block {printable(str(kind), 24)}"))
+    for key, label in (("thumbnails", "thumbnail(s)"), ("depth_images", "depth image(s)")):
+        if _listed(info.get(key)):
+            items.append(MetadataItem("HEIF", f"{len(_listed(info.get(key)))} {label}"))
+    aux = info.get("aux")
+    if isinstance(aux, dict) and aux:
+        items.append(MetadataItem("HEIF", f"{sum(len(v) for v in aux.values())} auxiliary image(s)"))
+    if frames > 1:
+        items.append(MetadataItem("HEIF", f"{frames - 1} further top-level image(s)"))
+    return unique_items(items)
+
+
+def _listed(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+class AvifInspector(Inspector):
+    """AVIF: EXIF, XMP and ICC as Pillow reads them, and the container's other items as libheif lists them."""
+
+    formats = ("AVIF",)
+
+    def inspect(self, data: bytes, image: Image.Image | None = None) -> list[MetadataItem]:
+        import io
+
+        import pi_heif
+
+        items: list[MetadataItem] = []
+        info = image.info if image is not None else {}
+        if info.get("exif"):
+            items.extend(exif_items(_as_bytes(info["exif"])))
+        if info.get("xmp"):
+            items.extend(xmp_items(_as_bytes(info["xmp"])))
+        if info.get("icc_profile"):
+            items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
+        try:  # libheif parses AVIF containers without decoding AV1: thumbnails, depth, auxiliary items
+            container = pi_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False)
+            listed = _heif_items(container.info, len(container), with_blocks=False)
+        except Exception:
+            listed = [MetadataItem("AVIF", "container items not listed (libheif could not parse them)")]
+        return unique_items(items + listed)
 
 
 def _as_bytes(value: object) -> bytes:
@@ -337,7 +374,14 @@ def _as_bytes(value: object) -> bytes:
 
 INSPECTORS: dict[str, Inspector] = {
     name: inspector
-    for inspector in (JpegInspector(), PngInspector(), WebpInspector(), TiffInspector(), HeifInspector())
+    for inspector in (
+        JpegInspector(),
+        PngInspector(),
+        WebpInspector(),
+        TiffInspector(),
+        HeifInspector(),
+        AvifInspector(),
+    )
     for name in inspector.formats
 }
 
