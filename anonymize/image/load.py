@@ -188,7 +188,7 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings | None = No
 
 
 def _decode(path: Path, data: bytes, settings: ImageSettings) -> LoadedImage:
-    if raw.is_raw(path, data):
+    if raw.is_raw(path, data) and _sniff(data) in (None, "TIFF"):  # a JPEG named .raw is still a JPEG
         developed = raw.develop(path, data, settings.max_pixels)
         source = Source(
             sha256=hashlib.sha256(data).hexdigest(),
@@ -247,7 +247,12 @@ def _decoder_output(said: list[str]) -> Iterator[None]:
     not through Python; only swapping the descriptor catches them. One decode at a time per
     process swaps it (a lock), and the descriptor is restored before anything else is printed.
     """
-    with _STDERR_GUARD, tempfile.TemporaryFile() as sink, warnings.catch_warnings(record=True) as caught:
+    try:
+        sink = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the with below)
+    except OSError:  # no writable temporary folder: decode without catching, rather than not at all
+        yield
+        return
+    with _STDERR_GUARD, sink, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sys.stderr.flush()
         saved = os.dup(2)

@@ -75,6 +75,10 @@ def test_raw_pixel_limit_is_checked_before_developing(write: Write) -> None:
         load_image(path, ImageSettings(max_pixels=128 * 192 - 1))
 
 
+def test_a_jpeg_under_a_raw_name_is_read_as_the_jpeg_it_is(write: Write) -> None:
+    assert load_image(write("export.raw", encode(scene(), "JPEG", quality=95))).source.format == "JPEG"
+
+
 def test_something_that_is_not_raw_under_a_raw_name_is_one_clear_line(write: Write) -> None:
     with pytest.raises(InputError, match=r"not a camera RAW or DNG file LibRaw can read \(Unsupported file format"):
         load_image(write("notes.nef", b"these are not sensor data" * 40))
