@@ -200,7 +200,7 @@ def image_command(
 
     \b
     Example:
-      anonymize image photos/amir/bridge.jpg -o site/bridge.jpg --region 120,340,80,60 --json
+      anonymize image photos/sample/bridge.jpg -o out/bridge.jpg --region 120,340,80,60 --json
     """
     requests = [RegionRequest(region, "manual region", "command line") for region in regions]
     keeps = [KeepRequest(box, "kept on the command line", f"--keep {','.join(map(str, box))}") for box in keep]
