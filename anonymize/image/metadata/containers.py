@@ -346,14 +346,8 @@ class AvifInspector(Inspector):
 
         import pi_heif
 
-        items: list[MetadataItem] = []
-        info = image.info if image is not None else {}
-        if info.get("exif"):
-            items.extend(exif_items(_as_bytes(info["exif"])))
-        if info.get("xmp"):
-            items.extend(xmp_items(_as_bytes(info["xmp"])))
-        if info.get("icc_profile"):
-            items.append(MetadataItem("ICC_Profile", "ICC_Profile"))
+        # Pillow's info holds EXIF, XMP and ICC only: the blocks part of the HEIF listing.
+        items = _heif_items(image.info if image is not None else {}, 1, with_blocks=True)
         try:  # libheif parses AVIF containers without decoding AV1: thumbnails, depth, auxiliary items
             container = pi_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False)
             listed = _heif_items(container.info, len(container), with_blocks=False)
