@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anonymize.errors import InputError
+from anonymize.image.limits import check_size
 from anonymize.image.metadata import MetadataItem
 from anonymize.image.metadata.blocks import exif_items, unique_items, xmp_items
 
@@ -88,13 +89,7 @@ def _size(bits: _Bits, preview: bool = False) -> tuple[int, int]:
 def check(path: Path, data: bytes, max_pixels: int) -> Header:
     """Refuse, from the header alone, what must never reach the decoder."""
     header = read_header(path, data)
-    width, height = header.size
-    if width * height > max_pixels:
-        raise InputError(
-            path,
-            f"picture is {width}x{height} = {width * height / 1e6:.1f} MP, over the limit of "
-            f"{max_pixels / 1e6:g} MP (raise it with --max-pixels if the picture is genuine)",
-        )
+    check_size(path, *header.size, max_pixels)
     if header.animated:
         raise InputError(path, "animated JPEG XL is not supported; export one still picture")
     if header.orientation != 1:

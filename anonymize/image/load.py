@@ -28,6 +28,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 from anonymize.config import ImageSettings
 from anonymize.errors import InputError, printable
 from anonymize.image import jxl, metadata, raw
+from anonymize.image.limits import check_size
 from anonymize.image.metadata.blocks import exif_items, unique_items
 
 pi_heif.register_heif_opener()
@@ -296,15 +297,7 @@ def _open(path: Path, data: bytes, max_pixels: int, formats: tuple[str, ...]) ->
     except Exception as err:  # plugins raise many types on hostile headers
         raise InputError(path, f"truncated or corrupt {_sniff(data) or 'picture'}: {_words(err)}") from None
     with image:
-        width, height = image.size
-        if width < 1 or height < 1:
-            raise InputError(path, f"picture has no pixels ({width}x{height})")
-        if width * height > max_pixels:
-            raise InputError(
-                path,
-                f"picture is {width}x{height} = {width * height / 1e6:.1f} MP, over the limit of "
-                f"{max_pixels / 1e6:g} MP (raise it with --max-pixels if the picture is genuine)",
-            )
+        check_size(path, *image.size, max_pixels)
         yield image
 
 

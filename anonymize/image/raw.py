@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 
 from anonymize.errors import InputError, printable
+from anonymize.image.limits import check_size
 from anonymize.image.metadata import MetadataItem
 from anonymize.image.metadata.blocks import exif_items, unique_items
 
@@ -84,8 +85,7 @@ def develop(path: Path, data: bytes, max_pixels: int) -> Developed:
     with raw:
         sizes = raw.sizes
         width, height = sizes.width, sizes.height
-        if width < 1 or height < 1:
-            raise InputError(path, f"RAW file has no pixels ({width}x{height})")
+        check_size(path, width, height, max_pixels)
         sensor = sizes.raw_width * sizes.raw_height
         if len(data) * _MIN_PIXELS_PER_BYTE < sensor:
             # LibRaw reads past the end of a cut-short file as black and says nothing; even the
@@ -94,12 +94,6 @@ def develop(path: Path, data: bytes, max_pixels: int) -> Developed:
                 path,
                 f"truncated RAW file: {len(data):,} bytes cannot hold the image data of a "
                 f"{sizes.raw_width}x{sizes.raw_height} sensor",
-            )
-        if width * height > max_pixels:
-            raise InputError(
-                path,
-                f"picture is {width}x{height} = {width * height / 1e6:.1f} MP, over the limit of "
-                f"{max_pixels / 1e6:g} MP (raise it with --max-pixels if the picture is genuine)",
             )
         try:
             rgb = raw.postprocess(
