@@ -158,6 +158,23 @@ class Cache:
         return removed
 
 
+class Overlay(Cache):
+    """A store that reads ``base`` and writes only into its own ``root``: a preview's, which
+    takes what the live cache holds and leaves it exactly as it was (nothing added, removed or
+    repaired there; a damaged entry of ``base`` is simply not used)."""
+
+    def __init__(self, root: Path, base: Cache) -> None:
+        super().__init__(root)
+        self.base = base
+
+    def get(self, key: str) -> Entry | None:
+        entry = super().get(key)
+        if entry is None:
+            folder = self.base._folder(key)
+            entry = _read(folder, key) if folder.is_dir() else None
+        return entry
+
+
 @contextlib.contextmanager
 def held(folder: Path) -> Iterator[Path]:
     """Hold the cache ``folder`` for one build (its stores are folders in it); another build on

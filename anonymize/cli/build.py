@@ -16,7 +16,19 @@ from anonymize.review import State
 from anonymize.site.build import BuildResult, build_site
 from anonymize.site.pages import STORIES
 
-AS_OF = as_of_option("Evaluate consent on this day (YYYY-MM-DD) instead of today.")
+AS_OF = as_of_option(
+    "Judge consent on this day (YYYY-MM-DD) instead of today, to plan ahead. Another day's build is a "
+    "preview: it goes to site-as-of-DAY/ (its report to reports/as-of-DAY/) and never touches the live site."
+)
+
+
+def preview_day(as_of: dt.datetime | None) -> tuple[dt.date | None, bool]:
+    """The day ``--as-of`` names, and whether it makes the build a preview (any day but today)."""
+    if as_of is None:
+        return None, False
+    return as_of.date(), as_of.date() != dt.date.today()
+
+
 WITH_ORIGINALS = click.option(
     "--with-originals",
     is_flag=True,
@@ -134,14 +146,16 @@ def build_command(
     Example:
       anonymize build
       anonymize build --draft        # everything, marked DRAFT, into site-draft/
-      anonymize build --as-of 2027-01-01 -d /tmp/preview
+      anonymize build --as-of 2027-01-01   # a preview, into site-as-of-2027-01-01/
     """
+    day, preview = preview_day(as_of)
     try:
         result = build_site(
             config_file,
-            as_of.date() if as_of else None,
+            day,
             site_dir,
             draft=draft,
+            preview=preview,
             with_originals=with_originals,
             use_cache=not no_cache,
             jobs=jobs,
@@ -154,7 +168,7 @@ def build_command(
     if quiet:
         return
     count = len(result.pages)
-    kind = "DRAFT, for review only: " if draft else ""
+    kind = ("DRAFT, for review only: " if draft else "") + ("PREVIEW, not the live site: " if preview else "")
     click.echo(
         f"as of {result.exhibition.as_of}: {kind}{count} {'story' if count == 1 else 'stories'} published "
         f"to {display_path(shown(result.site_dir))}/ (gallery: {STORIES}/), checked; "

@@ -9,6 +9,7 @@ the workers — until ``close``; every step raises ``AnonymizeError`` naming the
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anonymize import __version__
-from anonymize.cache import Cache, held
+from anonymize.cache import Cache, Overlay, held
 from anonymize.check import MANIFEST, SiteFinding, check_site, expectations
 from anonymize.cluster import DaskRunner
 from anonymize.errors import BuildErrors, InputError
@@ -57,6 +58,14 @@ class BuildOptions:
     #: A Dask scheduler's address that makes the photos (``local``: a cluster of this machine's
     #: cores); None: this machine's worker processes. The site is checked here either way.
     scheduler: str | None = None
+    #: A look at another day (``--as-of``): its report goes to ``reports/as-of-DAY/`` and the
+    #: cache is only read, so the live exhibition's site, report and cache stay as they are.
+    preview: bool = False
+
+
+def preview_reports(reports_dir: Path, day: dt.date) -> Path:
+    """Where a preview's curator report goes: inside the reports folder, never over the live one."""
+    return reports_dir / f"as-of-{day.isoformat()}"
 
 
 class Build:
@@ -67,6 +76,10 @@ class Build:
         self.options = options or BuildOptions()
         self.progress = progress or Lines()
         self.exhibition: Exhibition = load_exhibition(project.stories, self.options.as_of, draft=self.options.draft)
+        if self.options.preview:
+            self.project = dataclasses.replace(
+                project, reports_dir=preview_reports(project.reports_dir, self.exhibition.as_of)
+            )
         self.reviews = Reviews.load(project.reviews_file)
         self.pictures: Pictures | None = None
         self.curation: Curation | None = None
@@ -80,15 +93,18 @@ class Build:
     def make_pictures(self) -> Pictures:
         """Every photo of every cleared story, from the cache or made now; then each story's status.
 
-        The cache keeps only what this build used: a story whose consent ended leaves nothing."""
+        The cache keeps only what this build used: a story whose consent ended leaves nothing
+        (a preview reads the cache and writes its own pictures elsewhere: the live cache stays)."""
         self.close()
         options = self.options
         self._scratch = Path(tempfile.mkdtemp(prefix="anonymize-build-"))
-        folder = self._held.enter_context(
-            held(self.project.cache_dir if options.use_cache else self._scratch / "cache")
-        )
-        store = Cache(folder / "pictures")
-        self._checks = Cache(folder / "checks")
+        # A preview uses a live cache that is there; it never makes one.
+        live = options.use_cache and (not options.preview or self.project.cache_dir.is_dir())
+        folder = self._held.enter_context(held(self.project.cache_dir if live else self._scratch / "cache"))
+        store, self._checks = Cache(folder / "pictures"), Cache(folder / "checks")
+        if options.preview and live:
+            store = Overlay(self._scratch / "cache" / "pictures", store)
+            self._checks = Overlay(self._scratch / "cache" / "checks", self._checks)
         self._runner = runner(options.jobs, options.memory, WORKER_MEMORY, share_cores)
         if options.scheduler is not None:
             self._photo_runner = DaskRunner(options.scheduler, share_cores, options.jobs, options.memory)

@@ -52,12 +52,18 @@ def draft_dir(site_dir: Path) -> Path:
     return site_dir.with_name(f"{site_dir.name}-draft")
 
 
+def preview_dir(site_dir: Path, day: dt.date) -> Path:
+    """Where a look at another day goes by default: beside the site (``site`` → ``site-as-of-2027-01-01``)."""
+    return site_dir.with_name(f"{site_dir.name}-as-of-{day.isoformat()}")
+
+
 def build_site(
     config_file: Path,
     as_of: dt.date | None = None,
     site_dir: Path | None = None,
     *,
     draft: bool = False,
+    preview: bool = False,
     with_originals: bool = False,
     use_cache: bool = True,
     jobs: int | None = None,
@@ -68,7 +74,10 @@ def build_site(
     """Build the exhibition of ``config_file`` into ``site_dir`` (default: the project's).
 
     Only approved stories are published; a ``draft`` publishes every consented story, marked
-    DRAFT, into ``site_dir`` (default: the project's site folder + ``-draft``). Every build
+    DRAFT, into ``site_dir`` (default: the project's site folder + ``-draft``). A ``preview``
+    (consent judged on another day, ``as_of``) never touches the live exhibition: it goes to
+    ``site_dir`` (default: the site folder + ``-as-of-DAY``; the live site folder is refused),
+    its report to ``reports/as-of-DAY/``, and the cache only gains pictures. Every build
     writes the curator report (``with_originals``: views of the originals in it too) and
     checks the finished site. Pictures come from the project's cache when it holds them
     (``use_cache``); the others are made by ``jobs`` worker processes (default: one per core)
@@ -78,9 +87,19 @@ def build_site(
     or ``InputError``; the previous site is then left as it was.
     """
     config, plugin = project_config(config_file)
-    target = Path(site_dir if site_dir is not None else config.site_dir)
+    live = Path(config.site_dir)
+    target = Path(site_dir) if site_dir is not None else live
     if draft and site_dir is None:
         target = draft_dir(target)
+    if preview:
+        if as_of is None:
+            raise InputError(config_file, "a preview needs the day to judge consent on (--as-of)")
+        if site_dir is None:
+            target = preview_dir(target, as_of)
+        if target.resolve() == live.resolve():
+            raise InputError(
+                target, "a look at another day (--as-of) never replaces the live site; choose another folder (-d)"
+            )
     if target.resolve() in (config_file.parent.resolve(), Path(config.docs_dir).resolve()):
         raise InputError(target, "the site folder would replace the project or its docs; choose another")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +107,7 @@ def build_site(
         config.site_dir = str(fresh)
         config.strict = True  # a warning (a broken link, a missing page) stops the build: fail closed
         plugin.options = BuildOptions(
-            as_of, draft, with_originals, use_cache, jobs, memory, display_path(shown(target)), scheduler
+            as_of, draft, with_originals, use_cache, jobs, memory, display_path(shown(target)), scheduler, preview
         )
         if progress is not None:
             plugin.progress = progress

@@ -297,7 +297,7 @@ def test_review_approve_reject_commands(tmp_path: Path, monkeypatch: pytest.Monk
     write_curated(tmp_path)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    result = runner.invoke(main, ["review", "--as-of", "2026-06-01"], catch_exceptions=False)
+    result = runner.invoke(main, ["review"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "report: reports/index.html; draft: site-draft/",
@@ -323,7 +323,7 @@ def test_review_approve_reject_commands(tmp_path: Path, monkeypatch: pytest.Monk
         "aslan-real-name": ("approved", "A. Curator", dt.date.today()),
         "timur": ("rejected", None, dt.date.today()),
     }
-    result = runner.invoke(main, ["build", "--as-of", "2026-06-01"], catch_exceptions=False)
+    result = runner.invoke(main, ["build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "published  aslan-real-name: page stories/amir/, 1 picture (2 sizes), testimony" in result.stdout
     assert "excluded   timur: rejected on " in result.stdout

@@ -70,7 +70,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], 
     def site(theme: str) -> str:
         if theme not in served:
             root = sample_project(tmp_path_factory.mktemp(f"sample-{theme}"), theme)
-            build = [sys.executable, "-m", "anonymize", "build", "-q", "--as-of", "2026-11-21"]
+            build = [sys.executable, "-m", "anonymize", "build", "-q"]
             subprocess.run(build, cwd=root, check=True)
             handler = functools.partial(_Quiet, directory=str(root / "site"))
             httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
