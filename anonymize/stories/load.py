@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.constructor import ConstructorError
 
 from anonymize.errors import InputError, printable
 
@@ -24,15 +23,23 @@ class StoryFile:
     data: object  # the parsed front matter, not yet checked
     body: str
     body_line: int  # line number of the testimony's first line in the file
+    #: Keys given twice ("line 4: 'title' appears twice"): a problem of the story, reported with
+    #: the rest of them (the data keeps the last value, as YAML does).
+    duplicates: tuple[str, ...] = ()
 
 
 class _StoryLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and keeps impossible dates as text.
+    """SafeLoader that notes duplicate keys and keeps impossible dates as text.
 
     PyYAML keeps the last of two equal keys: a second ``redact:`` list would silently drop the
-    first. A date such as 2019-02-30 would raise from deep inside the parser; kept as text, it
-    gets the same "expected a date" message as any other bad date.
+    first, so each one is noted (``duplicates``) for the story to refuse, beside whatever else
+    is wrong with it. A date such as 2019-02-30 would raise from deep inside the parser; kept as
+    text, it gets the same "expected a date" message as any other bad date.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
         seen: set[object] = set()
@@ -43,9 +50,8 @@ class _StoryLoader(yaml.SafeLoader):
             except TypeError:  # unhashable: the base class says so
                 continue
             if duplicate:
-                raise ConstructorError(
-                    None, None, f"{printable(str(key), limit=60)!r} appears twice", key_node.start_mark
-                )
+                line = key_node.start_mark.line + 2  # the file's line: the front matter starts on line 2
+                self.duplicates.append(f"line {line}: {printable(str(key), limit=60)!r} appears twice")
             seen.add(key)
         return super().construct_mapping(node, deep)
 
@@ -84,8 +90,9 @@ def read_story(path: Path) -> StoryFile:
     end = next((i for i in range(1, len(lines)) if _is_fence(lines[i]) or lines[i].rstrip() == "..."), None)
     if end is None:
         raise InputError(path, "front matter is not closed: add a line '---' after its last field")
+    loader = _StoryLoader("\n".join(lines[1:end]))
     try:
-        parsed = yaml.load("\n".join(lines[1:end]), Loader=_StoryLoader)
+        parsed = loader.get_single_data()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         where = f"line {mark.line + 2}" if mark is not None else "front matter"
@@ -96,4 +103,6 @@ def read_story(path: Path) -> StoryFile:
         # Explicit tags (!!int abc, !!bool maybe), a 5000-digit number, nesting too deep: the
         # constructors raise these rather than a YAMLError.
         raise InputError(path, f"front matter is not valid YAML: {type(err).__name__}: {err}") from None
-    return StoryFile(path, path.stem, parsed, "\n".join(lines[end + 1 :]), end + 2)
+    finally:
+        loader.dispose()
+    return StoryFile(path, path.stem, parsed, "\n".join(lines[end + 1 :]), end + 2, tuple(loader.duplicates))

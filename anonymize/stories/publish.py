@@ -87,11 +87,15 @@ def load_exhibition(settings: StorySettings, as_of: dt.date | None = None, *, dr
     pseudonyms: dict[str, _Story] = {}
     for story in stories:
         exclusions.extend(story.exclusions())
-        if story.front is None or not story.decision.in_force:
+        if not story.decision.in_force:
             continue
-        other = pseudonyms.setdefault(folded(story.front.pseudonym), story)
+        # Checked even when other fields are wrong: every problem of a story in one run.
+        pseudonym = story.pseudonym
+        other = pseudonyms.setdefault(folded(pseudonym), story) if pseudonym is not None else story
         if other is not story:
             story.problem("pseudonym", f"already used by {display_path(other.file.path)}")
+        if story.front is None:
+            continue
         result = story.publish(settings, redactor, labels, allow_everywhere, refused, draft=draft)
         if result is None:
             continue
@@ -208,6 +212,7 @@ class _Story:
             else ConsentDecision(as_of, "no valid consent", None, None)
         )
         story = cls(file, settings.photos_dir, consent, decision)
+        story.problems.extend(InputError(file.path, duplicate) for duplicate in file.duplicates)
         if consent is not None and not decision.in_force:
             return story
         fields.mapping(file.data, "", STORY_FIELDS)
@@ -223,6 +228,14 @@ class _Story:
 
     def problem(self, field: str, message: str) -> None:
         self.problems.append(InputError(self.file.path, f"{field}: {message}"))
+
+    @property
+    def pseudonym(self) -> str | None:
+        """The pseudonym, also as written when other fields have problems (None: none usable)."""
+        if self.front is not None:
+            return self.front.pseudonym
+        value = self.file.data.get("pseudonym") if isinstance(self.file.data, dict) else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
 
     def excluded(self, part: str, reason: str) -> Exclusion:
         return Exclusion(self.file.slug, self.file.path, part, reason)

@@ -240,3 +240,17 @@ def test_input_is_untouched(project: Project) -> None:
 
 def test_default_consent_is_valid() -> None:
     assert "given" in CONSENT
+
+
+def test_every_problem_of_a_story_comes_in_one_run(project: Project) -> None:
+    """A wrong field does not hide a taken pseudonym, nor a key given twice the rest."""
+    project.story("a", "pseudonym: Amir\n")
+    project.story("b", "pseudonym: amir\ntitle: [1, 2]\n")
+    project.story("c", "pseudonym: Amir\nredact: [Xa]\nredact: [Ya]\nexcerpt: 5\n")
+    assert problems(project) == [
+        "stories/b.md: title: expected text, got a list of 2",
+        "stories/b.md: pseudonym: already used by stories/a.md",
+        "stories/c.md: line 4: 'redact' appears twice",
+        "stories/c.md: excerpt: expected text, got 5 (put it in quotes)",
+        "stories/c.md: pseudonym: already used by stories/a.md",
+    ]
