@@ -51,6 +51,12 @@ class AnonymizeError(Exception):
         return []
 
 
+def printed(err: AnonymizeError) -> list[str]:
+    """What to print of ``err``: one problem as its one line; several, one line each and a sum."""
+    lines = err.lines()
+    return lines if len(lines) == 1 else [*lines, str(err)]
+
+
 class InputError(AnonymizeError):
     """Raised by loaders and option parsers when an input cannot be used as given."""
 

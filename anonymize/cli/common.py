@@ -9,7 +9,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from anonymize.errors import AnonymizeError
+from anonymize.errors import AnonymizeError, printed
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -29,8 +29,7 @@ def as_of_option(text: str) -> Callable[[Command], Command]:
 
 
 def fail(err: AnonymizeError) -> NoReturn:
-    """Print every line of ``err`` (one per problem, naming its file), then its summary; exit."""
-    for line in err.lines():
+    """Print ``err``, one line per problem naming its file (several: then their sum); exit."""
+    for line in printed(err):
         click.echo(f"anonymize: {line}", err=True)
-    click.echo(f"anonymize: {err}", err=True)
     sys.exit(err.exit_code)

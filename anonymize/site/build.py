@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 import shutil
 import tempfile
@@ -27,7 +26,7 @@ from anonymize.exhibition.project import Project
 from anonymize.progress import Progress
 from anonymize.report.model import ReportStory
 from anonymize.site.pages import StoryPage
-from anonymize.site.project import project_config
+from anonymize.site.project import mkdocs_messages, named, project_config
 from anonymize.stories.model import Exhibition
 
 # MkDocs 1.6 prints a banner about MkDocs 2.0 (with a link) on every run unless this is set.
@@ -111,13 +110,18 @@ def build_site(
         )
         if progress is not None:
             plugin.progress = progress
-        with _warnings_collected() as warnings:
+        with mkdocs_messages() as messages:
             try:
                 build(config)
             except (PluginError, Abort, ConfigurationError) as err:
                 if plugin.failure is not None:
                     raise plugin.failure from None
-                raise BuildErrors([*warnings, str(err).strip()]) from None
+                # MkDocs logged each reason and sums them up in ``err`` ("Aborted with …"): the
+                # reasons are what to print. Warnings under --strict (a broken link) are the
+                # docs' problems, bad input; anything else stopped MkDocs itself or a plugin.
+                strict = isinstance(err, Abort) and "in strict mode" in str(err)
+                lines = [named(message, Path(config.docs_dir)) for message in messages] or [str(err).strip()]
+                raise BuildErrors(lines, exit_code=2 if strict else 1) from None
         done = plugin.built()  # before the old site is replaced
         _replace(target, fresh)
     assert done.pictures is not None and done.report is not None
@@ -145,21 +149,3 @@ def _replace(target: Path, fresh: Path) -> None:
     os.replace(fresh, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _warnings_collected() -> Iterator[list[str]]:
-    """MkDocs' warnings during the build, as lines (strict mode counts them, this keeps them)."""
-    lines: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(record.getMessage().strip())
-
-    handler = Collect(logging.WARNING)
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    try:
-        yield lines
-    finally:
-        logger.removeHandler(handler)

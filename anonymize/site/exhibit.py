@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from PIL import Image
 
-from anonymize.errors import InputError, shown
+from anonymize.errors import InputError, InputErrors, shown
 from anonymize.site import a11y, privacy, themes
 from anonymize.site.pages import (
     GALLERY,
@@ -40,16 +40,17 @@ DEFAULT_HELP_PAGE = "help.md"
 def renderer_for(config: MkDocsConfig, ui_language: str | None) -> Renderer:
     """The renderer of a site whose theme and settings reach no other host.
 
-    Raises ``PluginError`` naming mkdocs.yml and the setting otherwise."""
+    Raises ``InputErrors`` naming mkdocs.yml and the setting otherwise."""
     problems = privacy.config_problems(
         config.theme.name, config.theme, config.repo_url, config.extra, config.extra_css, config.extra_javascript
     )
+    where = shown(Path(config.config_file_path or "mkdocs.yml"))
     if problems:
-        raise PluginError("\n".join(f"{config.config_file_path}: {line}" for line in problems))
+        raise InputErrors([InputError(where, line) for line in problems])
     try:
         return Renderer(ui_language or str(config.theme.get("language") or "en"))
     except KeyError as err:
-        raise PluginError(f"{config.config_file_path}: plugins.anonymize.ui_language: {err.args[0]}") from None
+        raise InputError(where, f"plugins.anonymize.ui_language: {err.args[0]}") from None
 
 
 class Exhibit:
@@ -77,7 +78,7 @@ class Exhibit:
     def files(self, config: MkDocsConfig, existing: Files) -> list[File]:
         """The stylesheet, the pictures of the pages, the gallery and a stub per page.
 
-        Raises ``PluginError`` when a file of the docs has a generated file's name, ``InputError``
+        Raises ``InputErrors`` when a file of the docs has a generated file's name, ``InputError``
         when the help page set in mkdocs.yml is not one of the docs."""
         pages = self.pages
         css = stylesheet(themes.stylesheet(config.theme.name))
@@ -94,8 +95,10 @@ class Exhibit:
             generated.append(File.generated(config, page.src_uri, content=stub, inclusion=InclusionLevel.NOT_IN_NAV))
         clashes = [file.src_uri for file in generated if existing.get_file_from_path(file.src_uri) is not None]
         if clashes:
-            lines = [f"{config.docs_dir}/{uri}: the exhibition generates this file; rename yours" for uri in clashes]
-            raise PluginError("\n".join(lines))
+            docs = shown(Path(config.docs_dir))
+            raise InputErrors(
+                [InputError(docs / uri, "the exhibition generates this file; rename yours") for uri in clashes]
+            )
         generated += theme_graphics(config, existing)
         wanted = self.help_setting or DEFAULT_HELP_PAGE
         self.help_page = wanted if existing.get_file_from_path(wanted) is not None else None

@@ -13,19 +13,37 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import click
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from anonymize.errors import AnonymizeError, BuildErrors, InputError, shown
+from anonymize.errors import AnonymizeError, BuildErrors, InputError, printed, shown
 from anonymize.exhibition.build import Build, BuildOptions
 from anonymize.progress import Lines, Progress
 from anonymize.site import privacy, themes
 from anonymize.site.exhibit import Exhibit, renderer_for, within
 from anonymize.site.pages import STYLESHEET, StoryPage, picture_uri, story_pages
 from anonymize.site.settings import AnonymizeConfig, project_of
+
+
+class InputAbort(Abort):
+    """Bad input stops a plain ``mkdocs build`` as it stops ``anonymize build``: one line per
+    problem on standard error, exit status 2 (MkDocs' own failures exit 1: a picture or page
+    that could not be made safe goes that way, as a ``PluginError``)."""
+
+    exit_code = 2  # click's exit status
+    code = 2  # SystemExit's
+
+    def __init__(self, err: AnonymizeError) -> None:
+        self.printed = printed(err)
+        super().__init__("\n".join(self.printed))
+
+    def show(self, *args: object, **kwargs: object) -> None:
+        for line in self.printed:
+            click.echo(f"anonymize: {line}", err=True)
 
 
 class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
@@ -55,10 +73,12 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             raise AnonymizeError(self._config_file, "the anonymize plugin did not run: is it enabled?")
         return self._build
 
-    def _fail(self, err: AnonymizeError) -> PluginError:
+    def _fail(self, err: AnonymizeError) -> Exception:
         self.failure = err
         self._close()
-        return PluginError("\n".join([*err.lines(), str(err)]))
+        if err.exit_code == 2:
+            return InputAbort(err)
+        return PluginError("\n".join(printed(err)))
 
     def _close(self) -> None:
         if self._build is not None:
@@ -75,8 +95,12 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
         if not self.config.enabled:
             return config
         if self.dirty:
-            raise PluginError("--dirty would keep the pages and pictures of stories whose consent has ended")
-        renderer = renderer_for(config, self.config.ui_language)
+            refused = InputError(None, "--dirty would keep the pages and pictures of stories whose consent has ended")
+            raise self._fail(refused)
+        try:
+            renderer = renderer_for(config, self.config.ui_language)
+        except InputError as err:
+            raise self._fail(err) from None
         noindex = self.config.noindex or self.options.draft
         self._exhibit = Exhibit(
             renderer,

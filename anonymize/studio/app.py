@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from anonymize.errors import AnonymizeError, InputError, printable
+from anonymize.errors import AnonymizeError, InputError, printable, printed
 from anonymize.progress import Progress, Quiet
 from anonymize.report.write import PICTURES, REPORT_JSON, original_picture
 from anonymize.review import Reviews, record_decision
@@ -72,7 +72,7 @@ class Studio:
             try:
                 build_site(self.config_file, self.as_of, draft=True, progress=self.progress)
             except AnonymizeError as err:
-                self.failure = [*err.lines(), str(err)]
+                self.failure = printed(err)
             else:
                 self.failure = []
 

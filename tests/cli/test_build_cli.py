@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,3 +100,85 @@ def test_another_day_is_a_preview_that_leaves_the_live_site_report_and_cache_as_
         assert tree(tmp_path / name) == live[name], name
     reports = {path: data for path, data in tree(tmp_path / "reports").items() if not path.startswith("as-of-")}
     assert reports == live["reports"]
+
+
+def _with(path: str, find: str, put: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8") if file.exists() else ""
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text.replace(find, put) if find else text + put, encoding="utf-8")
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "mkdocs_status"),
+    [
+        (
+            _with("mkdocs.yml", "", "repo_url: https://example.org/x/y\n"),
+            "mkdocs.yml: repo_url: remove it; the theme would fetch the repository's star counts from its host",
+            2,
+        ),
+        (
+            _with("mkdocs.yml", "", "extra:\n  analytics: {provider: google, property: G-1}\n"),
+            "mkdocs.yml: extra.analytics: remove it; analytics tell a third party who reads the exhibition",
+            2,
+        ),
+        (
+            _with("mkdocs.yml", "  font: false\n", "  font: {text: Roboto}\n"),
+            "mkdocs.yml: theme.font: set it to false; the theme would load its fonts from Google's servers",
+            2,
+        ),
+        (
+            _with("mkdocs.yml", "", "extra_css: [https://cdn.example.org/a.css]\n"),
+            "mkdocs.yml: extra_css: https://cdn.example.org/a.css is on another host; ship the file with the site",
+            2,
+        ),
+        (
+            _with("docs/stories/index.md", "", "# Mine\n"),
+            "docs/stories/index.md: the exhibition generates this file; rename yours",
+            2,
+        ),
+        (
+            _with("stories/lena.md", "pseudonym: Lena", "pseudonym: Amir"),
+            "stories/zelimkhan-real-name.md: pseudonym: already used by stories/lena.md",
+            2,
+        ),
+        # MkDocs' own refusals: anonymize build says them as its own; MkDocs exits 1 for them.
+        (
+            _with("docs/index.md", "", "\n[gone](nowhere.md)\n"),
+            "docs/index.md: contains a link 'nowhere.md', but the target is not found among documentation files.",
+            None,
+        ),
+        (
+            _with("mkdocs.yml", "site_name: Test exhibition\n", ""),
+            "mkdocs.yml: site_name: Required configuration not provided.",
+            1,
+        ),
+    ],
+)
+def test_bad_configuration_is_one_line_and_exit_2_from_build_stories_and_mkdocs(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[Path], None],
+    line: str,
+    mkdocs_status: int | None,
+) -> None:
+    write_project(tmp_path)
+    change(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = tree(tmp_path / "site")
+    result = CliRunner().invoke(main, ["build", "-q"], catch_exceptions=False)
+    assert (result.exit_code, result.stderr) == (2, f"anonymize: {line}\n")
+    assert tree(tmp_path / "site") == before
+    if line.startswith("stories/"):
+        result = CliRunner().invoke(main, ["stories"], catch_exceptions=False)
+        assert (result.exit_code, result.stderr) == (2, f"anonymize: {line}\n")
+    if mkdocs_status is None:  # a plain mkdocs build is not strict unless mkdocs.yml says so
+        return
+    plain = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert plain.returncode == mkdocs_status, plain.stderr
+    assert line in plain.stderr.replace("Config value 'site_name': ", "mkdocs.yml: site_name: ")
