@@ -5,8 +5,10 @@ Exit codes: 0 done, 1 verification failed, 2 bad input or usage.
 
 from __future__ import annotations
 
+import re
 import signal
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -19,7 +21,38 @@ from anonymize.cli.stories import stories_command
 from anonymize.cli.studio import studio_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _UsageLine(click.ClickException):
+    """A mistake in how a command was called, told in one line as every other error is."""
+
+    exit_code = 2
+
+    def __init__(self, err: click.UsageError) -> None:
+        message = " ".join(err.format_message().split())
+        message = re.sub(r"^Invalid value for '([^']+)': ", r"\1: ", message)
+        where = err.ctx.command_path if err.ctx is not None else "anonymize"
+        super().__init__(f"{message.rstrip('.')} (see {where} --help)")
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"anonymize: {self.format_message()}", err=True)
+
+
+class _Main(click.Group):
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:
+            raise _UsageLine(err) from None
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:
+            raise _UsageLine(err) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="anonymize")
 def main() -> None:
     """Turn portraits of people at risk into pictures safe to publish."""

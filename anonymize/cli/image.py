@@ -105,9 +105,8 @@ def _print_report(report: ImageReport) -> None:
 @click.option(
     "--background",
     type=click.Choice(BACKGROUNDS),
-    default=Background.KEEP.value,
-    show_default=True,
-    help="Keep everything behind the people, or blur it beyond recognition.",
+    default=None,
+    help="Keep everything behind the people, or blur it beyond recognition (default: keep; blur with --subject).",
 )
 @click.option(
     "--subject",
@@ -115,7 +114,8 @@ def _print_report(report: ImageReport) -> None:
     multiple=True,
     callback=_subjects,
     metavar="X1,Y1,X2,Y2,X3,Y3,...",
-    help="With --background blur: the people are inside this polygon (instead of the person model's mask). Repeatable.",
+    help="The people are inside this polygon (instead of the person model's mask); everything else is blurred. "
+    "Repeatable.",
 )
 @click.option(
     "--text/--no-text",
@@ -175,7 +175,7 @@ def image_command(
     width: int | None,
     regions: list[Region],
     keep: list[tuple[int, int, int, int]],
-    background: str,
+    background: str | None,
     subject: list[Polygon],
     text: bool,
     min_text: int,
@@ -206,8 +206,12 @@ def image_command(
     keeps = [KeepRequest(box, "kept on the command line", f"--keep {','.join(map(str, box))}") for box in keep]
     try:
         faces = FaceSettings(detectors or DEFAULT_FACE_DETECTORS, min_face, verify=VerifyMode(verify_faces))
-        if subject and background != Background.BLUR:
-            raise click.UsageError("--subject only applies with --background blur")
+        if subject and background == Background.KEEP.value:
+            raise click.UsageError(
+                "--subject outlines the people to blur what is behind them: not with --background keep"
+            )
+        if background is None:
+            background = Background.BLUR.value if subject else Background.KEEP.value
         settings = ImageSettings(
             max_pixels=max_pixels,
             style=Style(style),

@@ -54,7 +54,7 @@ class Subject:
 
     alpha: np.ndarray  # H x W float32, 0..1
     automatic: bool
-    source: str  # the model, or the story's polygons
+    source: str  # the model, or the polygons drawn by hand
 
     @property
     def share(self) -> float:
@@ -86,7 +86,7 @@ class Subject:
 
 
 def find_subject(image: LoadedImage, polygons: Sequence[Polygon] = ()) -> Subject:
-    """The people in the picture: inside ``polygons`` if the story drew them, else as the model
+    """The people in the picture: inside ``polygons`` if someone drew them, else as the model
     sees them. A picture in which the model finds no one is refused: with nothing to keep, a
     blurred background would be the whole picture, and the model more likely missed someone."""
     height, width = image.size[1], image.size[0]
@@ -100,7 +100,7 @@ def find_subject(image: LoadedImage, polygons: Sequence[Polygon] = ()) -> Subjec
                 )
             (x0, y0, x1, y1), inside = masked
             alpha[y0:y1, x0:x1][inside] = 1.0
-        return Subject(alpha, False, f"{len(polygons)} polygon(s) drawn in the story")
+        return Subject(alpha, False, f"{len(polygons)} polygon(s) drawn by hand")
     model = segmenter()
     coarse = model.people(image.pixels)
     # Refined and cleaned at the guide's size, then enlarged once: the full-size mask is the
@@ -109,7 +109,8 @@ def find_subject(image: LoadedImage, polygons: Sequence[Polygon] = ()) -> Subjec
     if not (small >= 0.5).any():
         raise InputError(
             image.path,
-            "background: blur found no person to keep; draw the people with a subject polygon in the story",
+            "background: blur found no person to keep; draw the people (subject: in a story, --subject on "
+            "the command line)",
         )
     return Subject(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR), True, model.describe())
 

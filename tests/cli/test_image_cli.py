@@ -266,3 +266,35 @@ def test_width_writes_that_wide_and_searches_what_matters_there(width: int, min_
     scale = width / 1800
     face = shown[round(y * scale) : round((y + h) * scale), round(x * scale) : round((x + w) * scale)]
     assert face.size and float(face.max()) < 40, "the face is covered where it is published"
+
+
+def test_a_subject_alone_blurs_the_background(scene_jpeg: Path, tmp_path: Path) -> None:
+    """As in a story, outlining the people means blurring the rest: no --background blur needed."""
+    result = run(str(scene_jpeg), "-o", str(tmp_path / "out.jpg"), "--subject", "10,10,50,10,50,50", "--json")
+    assert result.exit_code == 0, result.output
+    background = json.loads(result.stdout)["background"]
+    assert (background["treatment"], background["mask"], background["source"]) == (
+        "blur",
+        "drawn",
+        "1 polygon(s) drawn by hand",
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (
+            ["--subject", "10,10,50,10,50,50", "--background", "keep"],
+            "--subject outlines the people to blur what is behind them: not with --background keep",
+        ),
+        (["--style", "mosaic"], "--style: 'mosaic' is not one of 'blur', 'pixelate', 'solid'"),
+        (["--min-face", "-3"], "--min-face: -3 is not in the range 8<=x<=10000"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_naming_the_option(
+    scene_jpeg: Path, tmp_path: Path, options: list[str], line: str
+) -> None:
+    arguments = ["image", str(scene_jpeg), "-o", str(tmp_path / "out.jpg"), *options]
+    result = CliRunner().invoke(main, arguments, prog_name="anonymize", catch_exceptions=False)
+    assert (result.exit_code, result.stderr) == (2, f"anonymize: {line} (see anonymize image --help)\n")
+    assert not (tmp_path / "out.jpg").exists()
