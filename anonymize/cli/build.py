@@ -186,9 +186,12 @@ def build_command(
 def serve_command(config_file: Path, dev_addr: str) -> None:
     """Preview the exhibition on this machine, rebuilt whenever a story, photo or page changes.
 
-    The preview is built exactly as ``anonymize build`` builds (every check included) into a
-    temporary folder; only the reload script it needs is let through the page's
-    Content-Security-Policy.
+    The preview is built as ``anonymize build`` builds (consent, approvals, every picture
+    anonymized and verified) into a temporary folder, with two differences, because it never
+    leaves this machine: the finished site is not checked again as ``anonymize check`` does,
+    and its pages let inline scripts run (the reload script the server injects), where a built
+    site runs only the scripts its Content-Security-Policy names by hash. Publish what
+    ``anonymize build`` writes, never what this serves.
 
     \b
     Example:

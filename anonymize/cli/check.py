@@ -34,7 +34,7 @@ def check_command(site_dir: Path | None, config_file: Path, jobs: int | None, qu
     \b
     Example:
       anonymize check
-      anonymize check /srv/www/exhibition   # a deployed copy, checked against this project
+      anonymize check site      # or any copy of it, such as the deployed one
     """
     try:
         config, plugin = project_config(config_file)
