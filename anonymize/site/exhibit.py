@@ -48,7 +48,8 @@ def renderer_for(config: MkDocsConfig, ui_language: str | None) -> Renderer:
     if problems:
         raise InputErrors([InputError(where, line) for line in problems])
     try:
-        return Renderer(ui_language or str(config.theme.get("language") or "en"))
+        page_language = str(config.theme.get("language") or config.theme.get("locale") or "en")
+        return Renderer(ui_language or page_language, page_language)
     except KeyError as err:
         raise InputError(where, f"plugins.anonymize.ui_language: {err.args[0]}") from None
 
@@ -148,7 +149,7 @@ class Exhibit:
         """A page as served: dialogs named, the privacy headers first in its head, a draft marked."""
         try:
             if self.draft:
-                html = with_draft_banner(html, self.renderer.strings["draft_banner"])
+                html = with_draft_banner(html, self.renderer.strings["draft_banner"], self.renderer.ui_lang)
             html = privacy.without_build_stamp(html)
             return privacy.private_head(a11y.name_dialogs(html), self.noindex, preview=self.preview)
         except ValueError as err:

@@ -17,6 +17,7 @@ from importlib import resources
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
 from anonymize.exhibition.pictures import Picture, Pictures
 from anonymize.image.derive import Derivative
@@ -134,8 +135,13 @@ def excerpt(testimony_html: str, limit: int = EXCERPT_LENGTH) -> str:
 class Renderer:
     """Renders the generated pages in one interface language."""
 
-    def __init__(self, ui_language: str) -> None:
+    def __init__(self, ui_language: str, page_language: str | None = None) -> None:
         self.strings = interface_strings(ui_language)
+        #: The interface words' language, and how an element holding them says so where it differs
+        #: from the page's (``<html lang>``, the theme's language): ``lang="ru"`` under an English theme.
+        self.ui_language = ui_language
+        different = page_language is not None and _primary(page_language) != _primary(ui_language)
+        self.ui_lang = Markup(f' lang="{escape(ui_language)}"') if different else Markup("")
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("anonymize.site", "templates"),
             autoescape=True,
@@ -181,13 +187,19 @@ class Renderer:
         def size_url(size: Derivative | str) -> str:
             return url(size if isinstance(size, str) else picture_uri(size))
 
-        return {"t": self.strings, "url": size_url, "fallback": _fallback}
+        return {
+            "t": self.strings,
+            "ui": self.ui_language,
+            "ui_lang": self.ui_lang,
+            "url": size_url,
+            "fallback": _fallback,
+        }
 
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
-def with_draft_banner(html: str, text: str) -> str:
+def with_draft_banner(html: str, text: str, lang: str = "") -> str:
     """``html`` with a banner first in its body saying the page is a draft (no JS, any theme).
 
     Raises ``ValueError`` when the page has no body to put it in.
@@ -195,8 +207,12 @@ def with_draft_banner(html: str, text: str) -> str:
     body = _BODY.search(html)
     if body is None:
         raise ValueError("the page has no <body> for its DRAFT banner")
-    banner = f'<div class="anonymize-draft" role="note"><strong>{escape(text)}</strong></div>'
+    banner = f'<div class="anonymize-draft" role="note"{lang}><strong>{escape(text)}</strong></div>'
     return html[: body.end()] + banner + html[body.end() :]
+
+
+def _primary(language: str) -> str:
+    return language.split("-")[0].lower()
 
 
 def interface_strings(language: str) -> Mapping[str, str]:

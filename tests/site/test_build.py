@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import gzip
 import hashlib
+import html.parser
 import io
 import json
 import re
@@ -22,6 +23,7 @@ from PIL import Image
 
 from anonymize.errors import BuildErrors, InputError, InputErrors
 from anonymize.site.build import build_site
+from anonymize.site.pages import interface_strings
 from tests.conftest import EXIFTOOL, exiftool_leftovers
 from tests.dirty import scene
 from tests.site.approvals import approve_all
@@ -431,3 +433,65 @@ def test_the_lead_picture_is_the_one_named_and_never_one_of_a_withdrawn_story(tm
     timur = read_page(site / "stories" / "timur" / "index.html").images[0]
     lead = read_page(site / "index.html").images[0]
     assert str(lead["src"]).rsplit("/", 1)[-1] == str(timur["src"]).rsplit("/", 1)[-1]
+
+
+class _LanguageOfText(html.parser.HTMLParser):
+    """Each piece of text and each title/aria-label of what the exhibition writes into a page
+    (inside its anonymize-page or anonymize-draft element; the theme's own navigation is the
+    theme's), with the language it is in: the nearest lang attribute around it."""
+
+    VOID = frozenset({"img", "br", "hr", "meta", "link", "input", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str, bool]] = []
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        lang = values.get("lang") or (self.stack[-1][1] if self.stack else "")
+        classes = (values.get("class") or "").split()
+        ours = bool({"anonymize-page", "anonymize-draft"} & set(classes)) or (
+            self.stack[-1][2] if self.stack else False
+        )
+        for name in ("title", "aria-label", "alt"):
+            if values.get(name) and ours:
+                self.found.append((str(values[name]), lang))
+        if tag not in self.VOID:
+            self.stack.append((tag, lang, ours))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and self.stack and self.stack[-1][2]:
+            self.found.append((data.strip(), self.stack[-1][1]))
+
+
+def _languages(path: Path) -> list[tuple[str, str]]:
+    parser = _LanguageOfText()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.found
+
+
+def test_interface_words_in_another_language_than_the_theme_say_which(tmp_path: Path) -> None:
+    """ui_language: ru under an English theme: every interface word is marked Russian (the draft
+    banner too), and the stories' own words keep their language."""
+    write_project(tmp_path, extra_plugin="      ui_language: ru\n")
+    build_site(tmp_path / "mkdocs.yml", AS_OF, draft=True)
+    site = tmp_path / "site-draft"
+    strings = set(interface_strings("ru").values())
+    seen: dict[str, set[str]] = {}
+    for page in ("index.html", "stories/index.html", "stories/amir/index.html", "stories/надя/index.html"):
+        found = _languages(site / page)
+        assert read_page(site / page).html_lang == "en"
+        for text, lang in found:
+            for string in strings:
+                if string in text:
+                    seen.setdefault(string, set()).add(lang)
+        if page == "stories/amir/index.html":
+            assert ("We did not look back.", "en") in found  # the story's words keep their own language
+    assert len(seen) >= 10, sorted(seen)  # the check saw the interface
+    assert {string: langs for string, langs in seen.items() if langs != {"ru"}} == {}
