@@ -76,7 +76,7 @@ def build_site(
     DRAFT, into ``site_dir`` (default: the project's site folder + ``-draft``). A ``preview``
     (consent judged on another day, ``as_of``) never touches the live exhibition: it goes to
     ``site_dir`` (default: the site folder + ``-as-of-DAY``; the live site folder is refused),
-    its report to ``reports/as-of-DAY/``, and the cache only gains pictures. Every build
+    its report to ``reports/as-of-DAY/``, and the cache is only read. Every build
     writes the curator report (``with_originals``: views of the originals in it too) and
     checks the finished site. Pictures come from the project's cache when it holds them
     (``use_cache``); the others are made by ``jobs`` worker processes (default: one per core)
