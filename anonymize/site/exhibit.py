@@ -61,14 +61,15 @@ class Exhibit:
         self,
         renderer: Renderer,
         *,
-        draft: bool,
+        banner: str | None,
         noindex: bool,
         preview: bool,
         help_page: str | None = None,
         lead: str | None = None,
     ) -> None:
         self.renderer = renderer
-        self.draft, self.noindex, self.preview = draft, noindex, preview
+        #: What every page says first when it is not the live exhibition (a draft, another day).
+        self.banner, self.noindex, self.preview = banner, noindex, preview
         #: As set in mkdocs.yml (None: help.md when there is one), then as found in the docs.
         self.help_setting, self.help_page = help_page, help_page
         self.lead = lead
@@ -146,10 +147,11 @@ class Exhibit:
         return self.renderer.story(story, url, way)
 
     def finished(self, html: str, name: str) -> str:
-        """A page as served: dialogs named, the privacy headers first in its head, a draft marked."""
+        """A page as served: dialogs named, the privacy headers first in its head, a draft or a
+        look at another day marked as such."""
         try:
-            if self.draft:
-                html = with_draft_banner(html, self.renderer.strings["draft_banner"], self.renderer.ui_lang)
+            if self.banner:
+                html = with_draft_banner(html, self.banner, self.renderer.ui_lang)
             html = privacy.without_build_stamp(html)
             return privacy.private_head(a11y.name_dialogs(html), self.noindex, preview=self.preview)
         except ValueError as err:

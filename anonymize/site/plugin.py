@@ -101,10 +101,13 @@ class AnonymizePlugin(BasePlugin[AnonymizeConfig]):
             renderer = renderer_for(config, self.config.ui_language)
         except InputError as err:
             raise self._fail(err) from None
-        noindex = self.config.noindex or self.options.draft
+        banners = [renderer.strings["draft_banner"]] if self.options.draft else []
+        if self.options.preview and self.options.as_of is not None:
+            banners.append(renderer.strings["preview_banner"].format(day=self.options.as_of.isoformat()))
+        noindex = self.config.noindex or bool(banners)
         self._exhibit = Exhibit(
             renderer,
-            draft=self.options.draft,
+            banner=" · ".join(banners) or None,
             noindex=noindex,
             preview=self.command == "serve",
             help_page=self.config.help_page,

@@ -78,7 +78,13 @@ def test_another_day_is_a_preview_that_leaves_the_live_site_report_and_cache_as_
         "as of 2030-01-01: PREVIEW, not the live site: 4 stories published to site-as-of-2030-01-01/ "
         "(gallery: stories/), checked; report: reports/as-of-2030-01-01/index.html"
     )
-    assert (tmp_path / "site-as-of-2030-01-01" / "stories" / "amir" / "index.html").is_file()
+    preview = tmp_path / "site-as-of-2030-01-01"
+    for page in ("index.html", "stories/amir/index.html"):
+        html = (preview / page).read_text(encoding="utf-8")
+        # Marked on every page, and kept from search engines: never mistaken for the exhibition.
+        assert "PREVIEW of 2030-01-01: consent judged on that day; not the live exhibition, do not publish" in html
+        assert '<meta name="robots" content="noindex, nofollow">' in html
+        assert "PREVIEW" not in (tmp_path / "site" / page).read_text(encoding="utf-8")
     # Consent from 2029 on: the photo is made for the draft preview, never into the live cache,
     # and the curator can decide from the preview's report.
     result = runner.invoke(main, ["review", "--as-of", "2030-01-01"], catch_exceptions=False)
