@@ -30,6 +30,7 @@ Examples in ``--help`` (the lines under ``Example:``) are run like ``run`` block
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -104,6 +105,7 @@ def commands(lines: tuple[str, ...] | list[str]) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
 
 
+@functools.cache
 def help_examples() -> dict[str, list[str]]:
     """Each command's ``--help`` examples (the lines under ``Example:``), by command."""
     from click.testing import CliRunner

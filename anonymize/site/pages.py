@@ -218,8 +218,7 @@ def _primary(language: str) -> str:
 def interface_strings(language: str) -> Mapping[str, str]:
     """The interface strings of ``language`` (its primary subtag); ``KeyError`` when there are none."""
     folder = resources.files("anonymize.site") / "strings"
-    primary = language.split("-")[0].lower()
-    file = folder / f"{primary}.yml"
+    file = folder / f"{_primary(language)}.yml"
     if not file.is_file():
         available = sorted(p.name.removesuffix(".yml") for p in folder.iterdir() if p.name.endswith(".yml"))
         raise KeyError(f"no interface strings for {language!r} (available: {', '.join(available)})")
